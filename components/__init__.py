@@ -1,0 +1,1 @@
+"""Pulumi components that make up the AWX platform, and the typed stack configuration."""

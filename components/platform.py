@@ -1,0 +1,61 @@
+"""AwxPlatform: the top-level component that wires every part of the platform together."""
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.awx import AwxDeployment, AwxDeploymentArgs
+from components.config import StackConfig
+
+
+@dataclass(frozen=True)
+class AwxPlatformArgs:
+    config: StackConfig
+    """The validated stack configuration."""
+    stack: str
+    """Name of the Pulumi stack, recorded in labels."""
+
+
+class AwxPlatform(pulumi.ComponentResource):
+    """AWX on Kubernetes, deployed into the configured cluster or rendered to manifests."""
+
+    awx: AwxDeployment
+    """The AWX deployment."""
+
+    def __init__(
+        self, name: str, args: AwxPlatformArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("awx-platform:platform:AwxPlatform", name, None, opts)
+        config = args.config
+        provider = self._kubernetes_provider(name, config)
+        labels = {
+            "app.kubernetes.io/part-of": "awx-platform",
+            "app.kubernetes.io/managed-by": "pulumi",
+            "awx-platform/stack": args.stack,
+        }
+        admin_password = config.secrets.admin_password
+        self.awx = AwxDeployment(
+            f"{name}-awx",
+            AwxDeploymentArgs(
+                settings=config.awx,
+                autoscaling=config.autoscaling,
+                admin_password=(
+                    None
+                    if admin_password is None
+                    else pulumi.Output.secret(admin_password.get_secret_value())
+                ),
+                labels=labels,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
+        )
+        self.register_outputs({"awx": self.awx})
+
+    def _kubernetes_provider(self, name: str, config: StackConfig) -> k8s.Provider:
+        cluster = config.cluster
+        return k8s.Provider(
+            f"{name}-kubernetes",
+            render_yaml_to_directory=cluster.render_directory,
+            context=cluster.context,
+            opts=pulumi.ResourceOptions(parent=self),
+        )

@@ -1,0 +1,92 @@
+"""Every example stack runs under mocks and produces the AWX platform it describes."""
+
+import json
+
+import pytest
+
+from tests.harness import STACKS, ProgramRun, is_secret, run_program
+
+AWX = "kubernetes:awx.ansible.com/v1beta1:AWX"
+SECRET = "kubernetes:core/v1:Secret"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+RELEASE = "kubernetes:helm.sh/v3:Release"
+PASSWORD = "random:index/randomPassword:RandomPassword"
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def stack_run(request: pytest.FixtureRequest) -> tuple[str, ProgramRun]:
+    return request.param, run_program(request.param)
+
+
+def test_every_stack_registers_namespace_secrets_and_awx(stack_run: tuple[str, ProgramRun]) -> None:
+    stack, run = stack_run
+    assert len(run.of_type(NAMESPACE)) == 1
+    assert len(run.of_type(AWX)) == 1
+    secret_names = {s.inputs["metadata"]["name"] for s in run.of_type(SECRET)}
+    assert secret_names == {"awx-admin-password", "awx-secret-key"}
+    assert {r.inputs["metadata"]["namespace"] for r in run.of_type(SECRET)} == {
+        run.outputs["namespace"]
+    }
+    for resource in run.kubernetes_objects():
+        labels = resource.inputs["metadata"]["labels"]
+        assert labels["app.kubernetes.io/part-of"] == "awx-platform"
+        assert labels["awx-platform/stack"] == stack
+
+
+def test_every_stack_exports_what_operators_need(stack_run: tuple[str, ProgramRun]) -> None:
+    _, run = stack_run
+    awx = run.one(AWX)
+    assert run.outputs["awx_service"] == f"{awx.inputs['metadata']['name']}-service"
+    assert run.outputs["task_deployment"] == "awx-task"
+    assert run.outputs["admin_password_secret"] == awx.inputs["spec"]["admin_password_secret"]
+    assert run.outputs["secret_key_secret"] == awx.inputs["spec"]["secret_key_secret"]
+
+
+def test_generated_passwords_are_secret_everywhere(stack_run: tuple[str, ProgramRun]) -> None:
+    _, run = stack_run
+    assert run.secret_outputs == {"admin_password"}
+    for secret in run.of_type(SECRET):
+        assert is_secret(secret.inputs["stringData"]), secret.name
+    generated = [r for r in run.resources if r.type == PASSWORD]
+    assert {r.name for r in generated} == {
+        "awx-platform-awx-admin-password",
+        "awx-platform-awx-secret-key",
+    }
+    # The mock password must not leak into any input outside a secret marker.
+    leaked = [
+        r.name
+        for r in run.resources
+        if r.type != SECRET and "mock-awx-platform-awx-admin-password" in json.dumps(r.inputs)
+    ]
+    assert leaked == []
+
+
+def test_local_stack_renders_without_cluster_or_helm() -> None:
+    run = run_program("local")
+    provider = run.one("pulumi:providers:kubernetes")
+    assert provider.inputs["renderYamlToDirectory"] == "rendered/local"
+    assert run.of_type(RELEASE) == []
+    assert not any(r.protect for r in run.resources), "local must be destroyable"
+
+
+def test_cluster_stacks_install_the_operator_chart_pinned() -> None:
+    run = run_program("dev")
+    release = run.one(RELEASE)
+    assert release.inputs["chart"] == "awx-operator"
+    assert release.inputs["version"] == "2.19.1"
+    assert release.inputs["repositoryOpts"]["repo"].startswith("https://")
+    assert release.inputs["namespace"] == "awx-dev"
+    assert release.inputs["values"] == {"AWX": {"enabled": False}}
+    assert run.one("pulumi:providers:kubernetes").inputs["context"] == "dev"
+
+
+@pytest.mark.parametrize("stack", ["prod-aws", "prod-azure", "prod-gcp"])
+def test_production_stacks_protect_what_holds_data(stack: str) -> None:
+    run = run_program(stack)
+    protected = {(r.type, r.name) for r in run.resources if r.protect}
+    assert protected == {
+        (NAMESPACE, "awx-platform-awx-namespace"),
+        (PASSWORD, "awx-platform-awx-secret-key"),
+        (SECRET, "awx-platform-awx-secret-key"),
+    }
+    assert run.one(AWX).inputs["spec"]["web_replicas"] == 2
