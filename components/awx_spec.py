@@ -62,20 +62,21 @@ def awx_spec(
 
 def extra_settings(awx: AwxSettings, autoscaling: AutoscalingSettings) -> list[dict[str, Any]]:
     """settings.py entries: the fork limits first, then the user's own, sorted by name."""
-    entries: list[dict[str, Any]] = [
-        {"setting": "MAX_FORKS", "value": autoscaling.max_forks_per_task},
-        {"setting": "DEFAULT_EXECUTION_QUEUE_MAX_FORKS", "value": autoscaling.max_total_forks},
-    ]
-    for setting in sorted(awx.extra_settings):
-        entries.append({"setting": setting, "value": python_literal(awx.extra_settings[setting])})
-    return entries
+    settings: dict[str, Any] = {
+        "MAX_FORKS": autoscaling.max_forks_per_task,
+        "DEFAULT_EXECUTION_QUEUE_MAX_FORKS": autoscaling.max_total_forks,
+    }
+    settings.update(sorted(awx.extra_settings.items()))
+    return [{"setting": name, "value": python_literal(value)} for name, value in settings.items()]
 
 
-def python_literal(value: Any) -> Any:
-    """The value as the operator must receive it to paste valid Python into settings.py."""
-    if isinstance(value, bool) or value is None or isinstance(value, str | list | dict):
-        return repr(value)
-    return value
+def python_literal(value: Any) -> str:
+    """The value as Python source, which the operator pastes verbatim into settings.py.
+
+    Always a string: numbers passed as numbers travel as doubles through Pulumi's wire
+    format, and a rendered `MAX_FORKS = 50.0` would not be the integer AWX expects.
+    """
+    return repr(value)
 
 
 def requirements(resources: ResourceRequirements) -> dict[str, dict[str, str]]:

@@ -91,11 +91,23 @@ def test_fork_limits_become_extra_settings() -> None:
         awx__extra_settings={"LOG_AGGREGATOR_LEVEL": "DEBUG", "AWX_CLEANUP_PATHS": False},
     )
     assert spec["extra_settings"] == [
-        {"setting": "MAX_FORKS", "value": 15},
-        {"setting": "DEFAULT_EXECUTION_QUEUE_MAX_FORKS", "value": 45},
+        {"setting": "MAX_FORKS", "value": "15"},
+        {"setting": "DEFAULT_EXECUTION_QUEUE_MAX_FORKS", "value": "45"},
         {"setting": "AWX_CLEANUP_PATHS", "value": "False"},
         {"setting": "LOG_AGGREGATOR_LEVEL", "value": "'DEBUG'"},
     ]
+
+
+def test_extra_settings_render_as_valid_python() -> None:
+    extra = {"ORG_ADMINS_CAN_SEE_ALL_USERS": True, "AWX_ISOLATION_SHOW_PATHS": ["/opt/x"]}
+    spec = spec_of("local", awx__extra_settings=extra)
+    # The operator writes `{{ setting }} = {{ value }}` into settings.py.
+    namespace: dict[str, Any] = {}
+    exec("\n".join(f"{e['setting']} = {e['value']}" for e in spec["extra_settings"]), namespace)
+    assert namespace["MAX_FORKS"] == 20
+    assert isinstance(namespace["MAX_FORKS"], int)
+    assert namespace["ORG_ADMINS_CAN_SEE_ALL_USERS"] is True
+    assert namespace["AWX_ISOLATION_SHOW_PATHS"] == ["/opt/x"]
 
 
 def test_autoscaling_hands_task_replicas_to_the_hpa() -> None:
