@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from components.config import ConfigError  # noqa: E402
-from tests.harness import is_secret, run_program  # noqa: E402
+from tests.harness import is_secret, run_program, stack_config  # noqa: E402
 
 REDACTED = "<redacted: Pulumi secret>"
 
@@ -43,10 +43,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--stack", default="local", help="stack whose Pulumi.<stack>.yaml to use")
     parser.add_argument("--out", type=Path, help="directory (default rendered/<stack>-mocks)")
+    parser.add_argument("--stack-file", type=Path, help="stack file (default Pulumi.<stack>.yaml)")
     args = parser.parse_args()
     out = args.out or ROOT / "rendered" / f"{args.stack}-mocks"
     try:
-        run = run_program(args.stack)
+        run = run_program(args.stack, stack_config(args.stack, args.stack_file))
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2

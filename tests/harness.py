@@ -116,9 +116,10 @@ def is_secret(value: Any) -> bool:
     return isinstance(value, dict) and value.get(SIG) == SECRET
 
 
-def stack_config(stack: str) -> dict[str, Any]:
-    """The `config:` map of Pulumi.<stack>.yaml, as structured values."""
-    document = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
+def stack_config(stack: str, stack_file: Path | None = None) -> dict[str, Any]:
+    """The `config:` map of Pulumi.<stack>.yaml (or of stack_file), as structured values."""
+    path = stack_file or ROOT / f"Pulumi.{stack}.yaml"
+    document = yaml.safe_load(path.read_text())
     return dict(document.get("config") or {})
 
 

@@ -64,28 +64,35 @@ _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
-def _dns_label(text: str) -> str:
-    if len(text) > 63 or not _DNS_LABEL.fullmatch(text):
-        raise ValueError(
-            f"{text!r} is not a DNS-1123 label: lower-case letters, digits and '-', "
-            "starting and ending with a letter or digit, at most 63 characters"
-        )
-    return text
+def _matching(pattern: re.Pattern[str], max_length: int, rule: str) -> AfterValidator:
+    def check(text: str) -> str:
+        if len(text) > max_length or not pattern.fullmatch(text):
+            raise ValueError(f"{text!r} is not {rule}")
+        return text
+
+    return AfterValidator(check)
 
 
-def _dns_name(text: str) -> str:
-    if len(text) > 253 or not _DNS_NAME.fullmatch(text):
-        raise ValueError(
-            f"{text!r} is not a DNS-1123 subdomain: dot-separated lower-case labels, "
-            "at most 253 characters (e.g. awx.example.com)"
-        )
-    return text
-
-
-DnsLabel = Annotated[str, AfterValidator(_dns_label)]
+DnsLabel = Annotated[
+    str,
+    _matching(
+        _DNS_LABEL,
+        63,
+        "a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a "
+        "letter or digit, at most 63 characters",
+    ),
+]
 """A Kubernetes object name that must be a DNS-1123 label (namespaces, services)."""
 
-DnsName = Annotated[str, AfterValidator(_dns_name)]
+DnsName = Annotated[
+    str,
+    _matching(
+        _DNS_NAME,
+        253,
+        "a DNS-1123 subdomain: dot-separated lower-case labels, at most 253 characters "
+        "(e.g. awx.example.com)",
+    ),
+]
 """A DNS-1123 subdomain: Secret names, hostnames."""
 
 _PROMETHEUS_DURATION = re.compile(r"^(\d+(ms|s|m|h|d|w|y))+$")

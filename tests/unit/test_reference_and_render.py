@@ -27,21 +27,17 @@ def test_every_config_key_is_described() -> None:
     assert "`awx-platform:autoscaling.max_task_replicas` | integer | `10` |" in documented
 
 
+def render(*arguments: str) -> subprocess.CompletedProcess[str]:
+    script = str(ROOT / "scripts" / "render_mocks.py")
+    return subprocess.run(
+        [sys.executable, script, *arguments], capture_output=True, text=True, check=False
+    )
+
+
 def test_render_writes_every_object_with_secrets_redacted(tmp_path: Path) -> None:
     out = tmp_path / "manifests"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "render_mocks.py"),
-            "--stack",
-            "local",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = render("--stack", "local", "--out", str(out))
+    assert result.returncode == 0, result.stderr
     assert "stack local: 9 resources, 4 manifests" in result.stdout
     assert "admin_password: [secret]" in result.stdout
     files = sorted(p.name for p in out.iterdir())
@@ -61,26 +57,11 @@ def test_render_writes_every_object_with_secrets_redacted(tmp_path: Path) -> Non
 
 
 def test_bad_stack_config_makes_render_fail_with_the_key_path(tmp_path: Path) -> None:
-    stack_file = ROOT / "Pulumi.broken-test.yaml"
-    config = yaml.safe_load((ROOT / "Pulumi.local.yaml").read_text())
-    config["config"]["awx-platform:autoscaling"]["max_task_replicas"] = 0
-    stack_file.write_text(yaml.safe_dump(config))
-    try:
-        result = subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "scripts" / "render_mocks.py"),
-                "--stack",
-                "broken-test",
-                "--out",
-                str(tmp_path),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    finally:
-        stack_file.unlink()
+    document = yaml.safe_load((ROOT / "Pulumi.local.yaml").read_text())
+    document["config"]["awx-platform:autoscaling"]["max_task_replicas"] = 0
+    stack_file = tmp_path / "Pulumi.broken.yaml"
+    stack_file.write_text(yaml.safe_dump(document))
+    result = render("--stack", "broken", "--stack-file", str(stack_file), "--out", str(tmp_path))
     assert result.returncode == 2
     assert (
         "awx-platform:autoscaling.max_task_replicas: Input should be greater than or equal to 1"
