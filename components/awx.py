@@ -97,8 +97,10 @@ class AwxDeployment(pulumi.ComponentResource):
             outputs["admin_password"] = self.admin_password
         self.register_outputs(outputs)
 
-    def _child(self, **options: object) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, **options)  # type: ignore[arg-type]
+    def _child(
+        self, protect: bool = False, depends_on: list[pulumi.Resource] | None = None
+    ) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, protect=protect, depends_on=depends_on)
 
     def _metadata(self, name: str, namespace: pulumi.Input[str]) -> k8s.meta.v1.ObjectMetaArgs:
         return k8s.meta.v1.ObjectMetaArgs(name=name, namespace=namespace, labels=self._labels)
