@@ -12,7 +12,6 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -20,23 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from components.config import ConfigError  # noqa: E402
-from tests.harness import is_secret, run_program, stack_config  # noqa: E402
-
-REDACTED = "<redacted: Pulumi secret>"
-
-
-def manifest_value(value: Any) -> Any:
-    """Secrets redacted; whole numbers back to integers (the wire format made them doubles)."""
-    if is_secret(value):
-        inner = value["value"]
-        return {key: REDACTED for key in inner} if isinstance(inner, dict) else REDACTED
-    if isinstance(value, dict):
-        return {key: manifest_value(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [manifest_value(item) for item in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+from tests.harness import run_program, stack_config  # noqa: E402
 
 
 def main() -> int:
@@ -53,14 +36,15 @@ def main() -> int:
         return 2
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    objects = list(run.kubernetes_objects())
-    for resource in objects:
-        manifest = manifest_value(resource.inputs)
+    manifests = run.manifests()
+    for manifest in manifests:
         metadata = manifest["metadata"]
         parts = [manifest["kind"].lower(), metadata.get("namespace"), metadata["name"]]
         path = out / ("-".join(part for part in parts if part) + ".yaml")
         path.write_text(yaml.safe_dump(manifest, sort_keys=True))
-    print(f"stack {args.stack}: {len(run.resources)} resources, {len(objects)} manifests in {out}")
+    print(
+        f"stack {args.stack}: {len(run.resources)} resources, {len(manifests)} manifests in {out}"
+    )
     for resource in run.resources:
         print(f"  {resource.type:55} {resource.name}{'  [protected]' if resource.protect else ''}")
     print("outputs:")

@@ -66,6 +66,10 @@ class ProgramRun:
     def kubernetes_objects(self) -> Iterator[Registered]:
         return (r for r in self.resources if "apiVersion" in r.inputs and "kind" in r.inputs)
 
+    def manifests(self) -> list[dict[str, Any]]:
+        """Every Kubernetes object as the cluster would receive it, secret values redacted."""
+        return [manifest_value(r.inputs) for r in self.kubernetes_objects()]
+
 
 class RecordingMocks(pulumi.runtime.Mocks):
     """Echo inputs back as state, add the computed outputs the program uses, record all."""
@@ -108,6 +112,23 @@ def unwrap(value: Any) -> Any:
         return {key: unwrap(item) for key, item in value.items()}
     if isinstance(value, list):
         return [unwrap(item) for item in value]
+    return value
+
+
+REDACTED = "<redacted: Pulumi secret>"
+
+
+def manifest_value(value: Any) -> Any:
+    """Secrets redacted; whole numbers back to integers (the wire format made them doubles)."""
+    if is_secret(value):
+        inner = value["value"]
+        return {key: REDACTED for key in inner} if isinstance(inner, dict) else REDACTED
+    if isinstance(value, dict):
+        return {key: manifest_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [manifest_value(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-import pytest
 import yaml
 
 from tests.harness import is_secret, run_program, stack_config, with_value
@@ -147,21 +146,3 @@ def test_configured_admin_password_is_used_and_kept_secret() -> None:
     assert [r.name for r in run.resources if r.name.endswith("admin-password")] == [
         "awx-platform-awx-admin-password"
     ]
-
-
-@pytest.mark.parametrize("stack", ["local", "prod-aws"])
-def test_crd_fields_only(stack: str) -> None:
-    # The API server prunes unknown spec fields silently; catch typos here instead.
-    known = {
-        "image", "image_version", "image_pull_policy", "admin_user", "admin_email",
-        "admin_password_secret", "secret_key_secret", "web_replicas", "task_replicas",
-        "task_manage_replicas", "service_type", "termination_grace_period_seconds",
-        "extra_settings", "task_resource_requirements", "web_resource_requirements",
-        "ee_resource_requirements", "redis_resource_requirements",
-        "rsyslog_resource_requirements", "init_container_resource_requirements",
-        "postgres_resource_requirements", "postgres_configuration_secret",
-        "postgres_storage_class", "postgres_storage_requirements", "node_selector",
-        "tolerations", "ingress_type", "ingress_hosts", "ingress_class_name",
-        "ingress_annotations", "route_host", "route_tls_secret",
-    }  # fmt: skip
-    assert set(spec_of(stack)) <= known
