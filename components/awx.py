@@ -23,6 +23,8 @@ class AwxDeploymentArgs:
     """The validated `autoscaling` section: replica ownership and fork limits."""
     admin_password: pulumi.Input[str] | None = None
     """Admin password from Pulumi secret config; generated when None."""
+    secret_key: pulumi.Input[str] | None = None
+    """AWX secret key from Pulumi secret config; generated when None."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """Labels for every object this component creates."""
 
@@ -61,7 +63,7 @@ class AwxDeployment(pulumi.ComponentResource):
         admin_secret, self.admin_password = self._admin_password_secret(
             settings, namespace, args.admin_password
         )
-        secret_key_secret = self._secret_key_secret(settings, namespace)
+        secret_key_secret = self._secret_key_secret(settings, namespace, args.secret_key)
         operator = self._install_operator(settings, namespace)
         instance = self._create_instance(
             settings,
@@ -141,22 +143,26 @@ class AwxDeployment(pulumi.ComponentResource):
         return _SecretRef(secret_name, secret), password
 
     def _secret_key_secret(
-        self, settings: AwxSettings, namespace: pulumi.Output[str]
+        self,
+        settings: AwxSettings,
+        namespace: pulumi.Output[str],
+        configured: pulumi.Input[str] | None,
     ) -> "_SecretRef":
         if settings.secret_key_secret is not None:
             return _SecretRef(settings.secret_key_secret, None)
         # Losing the secret key makes every credential stored in the database unreadable.
-        key = random.RandomPassword(
-            f"{self._name}-secret-key",
-            length=64,
-            special=False,
-            opts=self._child(protect=settings.protect),
-        )
+        if configured is None:
+            configured = random.RandomPassword(
+                f"{self._name}-secret-key",
+                length=64,
+                special=False,
+                opts=self._child(protect=settings.protect),
+            ).result
         secret_name = f"{settings.name}-secret-key"
         secret = k8s.core.v1.Secret(
             f"{self._name}-secret-key",
             metadata=self._metadata(secret_name, namespace),
-            string_data={"secret_key": key.result},
+            string_data={"secret_key": pulumi.Output.secret(configured)},
             opts=self._child(protect=settings.protect),
         )
         return _SecretRef(secret_name, secret)

@@ -67,12 +67,17 @@ class StackConfig(Section):
         return self
 
     @model_validator(mode="after")
-    def _one_admin_password_source(self) -> Self:
-        if self.secrets.admin_password is not None and self.awx.admin_password_secret is not None:
-            raise FieldError(
-                "secrets.admin_password",
-                "cannot be combined with awx.admin_password_secret; use one source",
-            )
+    def _one_source_per_secret(self) -> Self:
+        pairs = (
+            ("admin_password", self.secrets.admin_password, self.awx.admin_password_secret),
+            ("secret_key", self.secrets.secret_key, self.awx.secret_key_secret),
+        )
+        for name, configured, existing in pairs:
+            if configured is not None and existing is not None:
+                raise FieldError(
+                    f"secrets.{name}",
+                    f"cannot be combined with awx.{name}_secret; use one source",
+                )
         return self
 
 

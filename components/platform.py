@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as k8s
+from pydantic import SecretStr
 
 from components.awx import AwxDeployment, AwxDeploymentArgs
 from components.config import StackConfig
@@ -34,17 +35,13 @@ class AwxPlatform(pulumi.ComponentResource):
             "app.kubernetes.io/managed-by": "pulumi",
             "awx-platform/stack": args.stack,
         }
-        admin_password = config.secrets.admin_password
         self.awx = AwxDeployment(
             f"{name}-awx",
             AwxDeploymentArgs(
                 settings=config.awx,
                 autoscaling=config.autoscaling,
-                admin_password=(
-                    None
-                    if admin_password is None
-                    else pulumi.Output.secret(admin_password.get_secret_value())
-                ),
+                admin_password=_secret_output(config.secrets.admin_password),
+                secret_key=_secret_output(config.secrets.secret_key),
                 labels=labels,
             ),
             opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
@@ -59,3 +56,7 @@ class AwxPlatform(pulumi.ComponentResource):
             context=cluster.context,
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+
+def _secret_output(value: SecretStr | None) -> pulumi.Output[str] | None:
+    return None if value is None else pulumi.Output.secret(value.get_secret_value())

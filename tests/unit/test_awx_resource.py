@@ -146,3 +146,14 @@ def test_configured_admin_password_is_used_and_kept_secret() -> None:
     assert [r.name for r in run.resources if r.name.endswith("admin-password")] == [
         "awx-platform-awx-admin-password"
     ]
+
+
+def test_configured_secret_key_and_password_need_no_random_provider() -> None:
+    secrets = {"admin_password": "correct-horse-42", "secret_key": "k" * 48}
+    config = with_value(stack_config("local"), "secrets", secrets)
+    run = run_program("local", config, secret_keys=["awx-platform:secrets"])
+    assert run.of_type("random:index/randomPassword:RandomPassword") == []
+    key = run.one("kubernetes:core/v1:Secret", "awx-platform-awx-secret-key")
+    assert is_secret(key.inputs["stringData"])
+    assert key.plain["stringData"] == {"secret_key": "k" * 48}
+    assert "k" * 48 not in str(run.outputs)

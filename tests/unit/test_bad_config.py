@@ -230,6 +230,27 @@ def test_secret_values_are_never_echoed_in_errors() -> None:
     assert "short-pw" not in str(failure.error)
 
 
+def test_short_secret_key_is_refused_without_echo() -> None:
+    config = with_value(stack_config("local"), "secrets", {"secret_key": "too-short-key"})
+    failure = run_failing_program("local", config, secret_keys=["awx-platform:secrets"])
+    assert isinstance(failure.error, ConfigError)
+    assert failure.error.problems == [
+        "awx-platform:secrets.secret_key: must be at least 32 characters long"
+    ]
+    assert "too-short-key" not in str(failure.error)
+
+
+def test_two_secret_key_sources_conflict() -> None:
+    config = with_value(stack_config("local"), "secrets", {"secret_key": "k" * 40})
+    config = with_value(config, "awx.secret_key_secret", "corp-awx-key")
+    failure = run_failing_program("local", config, secret_keys=["awx-platform:secrets"])
+    assert isinstance(failure.error, ConfigError)
+    assert failure.error.problems == [
+        "awx-platform:secrets.secret_key: cannot be combined with awx.secret_key_secret; "
+        "use one source"
+    ]
+
+
 def test_two_admin_password_sources_conflict() -> None:
     config = with_value(stack_config("local"), "secrets", {"admin_password": "correct-horse-42"})
     config = with_value(config, "awx.admin_password_secret", "corp-awx-admin")
