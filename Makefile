@@ -2,9 +2,25 @@
 STACK ?= local
 VENV := .venv
 PYTHON := $(VENV)/bin/python
-PULUMI ?= pulumi
 
-.PHONY: install test lint docs render preview up destroy bench check clean
+# The engine runs offline: CLI and plugins from .tools/ (make toolchain), state in a
+# local file backend, no update checks, no plugin downloads.
+TOOLS := $(CURDIR)/.tools
+export PATH := $(TOOLS)/bin:$(PATH)
+export PULUMI_HOME := $(TOOLS)/pulumi-home
+export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
+export PULUMI_SKIP_UPDATE_CHECK := true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
+# The language host we can build does not read runtime.options.virtualenv from the engine.
+export PULUMI_PYTHON_CMD := $(CURDIR)/$(VENV)/bin/python
+# Only the local stack has a documented passphrase; every other stack needs it from the
+# environment (PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE).
+ifeq ($(STACK),local)
+export PULUMI_CONFIG_PASSPHRASE ?= awx-platform-local
+endif
+PULUMI := $(TOOLS)/bin/pulumi --non-interactive
+
+.PHONY: install toolchain test lint docs render stack preview up destroy bench check clean
 
 install: $(VENV)/.installed
 
@@ -14,7 +30,10 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $@
 
-test: install
+toolchain: install
+	$(PYTHON) scripts/toolchain.py
+
+test: install toolchain
 	$(PYTHON) -m pytest
 
 lint: install
@@ -32,13 +51,25 @@ docs: install
 render: install
 	$(PYTHON) scripts/render_mocks.py --stack $(STACK)
 
-bench: install
+bench: install toolchain
 	$(PYTHON) bench/program_eval.py
+	$(PYTHON) bench/engine.py
 
-preview up destroy: install
-	@command -v $(PULUMI) >/dev/null || { \
-	  echo "The pulumi CLI is not on PATH. Install it, or use 'make render' (no CLI needed)."; exit 1; }
-	$(PULUMI) $(if $(filter up destroy,$@),$@ --yes,$@) --stack $(STACK)
+stack: toolchain
+	@test -n "$$PULUMI_CONFIG_PASSPHRASE$$PULUMI_CONFIG_PASSPHRASE_FILE" || { \
+	  echo "Set PULUMI_CONFIG_PASSPHRASE (or _FILE) for stack $(STACK)."; exit 1; }
+	@mkdir -p .pulumi-state
+	$(PULUMI) stack select --create $(STACK)
+
+preview: stack
+	$(PULUMI) preview --stack $(STACK)
+
+up destroy: stack
+	$(PULUMI) $@ --yes --stack $(STACK)
 
 clean:
 	rm -rf rendered .pytest_cache .mypy_cache .ruff_cache
+
+# Also forgets local engine state and the built toolchain.
+distclean: clean
+	rm -rf .pulumi-state .tools

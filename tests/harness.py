@@ -132,6 +132,29 @@ def manifest_value(value: Any) -> Any:
     return value
 
 
+SECURE_PLACEHOLDER = "mock-decrypted-secure-value-" + "x" * 36
+
+
+def _has_secure(value: Any) -> bool:
+    if isinstance(value, dict):
+        return set(value) == {"secure"} or any(_has_secure(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_secure(v) for v in value)
+    return False
+
+
+def _decrypt_placeholder(value: Any) -> Any:
+    # Mocks cannot decrypt `secure:` values; the engine would pass the plaintext and mark the
+    # key secret, so a fixed long placeholder stands in for each one.
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return SECURE_PLACEHOLDER
+        return {key: _decrypt_placeholder(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decrypt_placeholder(item) for item in value]
+    return value
+
+
 def is_secret(value: Any) -> bool:
     """Whether a deserialized input value arrived marked secret."""
     return isinstance(value, dict) and value.get(SIG) == SECRET
@@ -198,12 +221,15 @@ def _execute(
     mocks: RecordingMocks,
 ) -> ProgramRun:
     values = stack_config(stack) if config is None else dict(config)
+    encrypted = sorted(key for key, value in values.items() if _has_secure(value))
+    values = {key: _decrypt_placeholder(value) for key, value in values.items()}
     engine_config = {
         key: value if isinstance(value, str) else json.dumps(value) for key, value in values.items()
     }
+    secret_keys = sorted({*(secret_keys or []), *encrypted})
     monitor = RecordingMonitor(mocks)
     settings.set_root_resource(None)  # type: ignore[arg-type]
-    pulumi.runtime.set_all_config(engine_config, secret_keys or [])
+    pulumi.runtime.set_all_config(engine_config, secret_keys)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
     root = settings.get_root_resource()
     _sync_await(run_pulumi_func(lambda: runpy.run_path(str(PROGRAM), run_name="__main__")))

@@ -124,7 +124,9 @@ def test_without_autoscaling_the_operator_keeps_the_fixed_count() -> None:
 
 
 def test_existing_secrets_are_referenced_not_generated() -> None:
-    config = with_value(stack_config("local"), "awx.admin_password_secret", "corp-awx-admin")
+    config = stack_config("local")
+    del config["awx-platform:secrets"]
+    config = with_value(config, "awx.admin_password_secret", "corp-awx-admin")
     config = with_value(config, "awx.secret_key_secret", "corp-awx-key")
     run = run_program("local", config)
     spec = run.one(AWX).inputs["spec"]

@@ -38,7 +38,7 @@ def test_render_writes_every_object_with_secrets_redacted(tmp_path: Path) -> Non
     out = tmp_path / "manifests"
     result = render("--stack", "local", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert "stack local: 9 resources, 4 manifests" in result.stdout
+    assert "stack local: 7 resources, 4 manifests" in result.stdout
     assert "admin_password: [secret]" in result.stdout
     files = sorted(p.name for p in out.iterdir())
     assert files == [
