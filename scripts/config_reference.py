@@ -120,10 +120,16 @@ def markdown() -> str:
 
 
 def project_block() -> str:
-    lines = [
-        BEGIN,
-        f"# Stack config keys (namespace {NAMESPACE}); full table: docs/configuration.md",
-    ]
+    """Typed declarations of the sections, then every nested key as a comment."""
+    lines = [BEGIN, "config:"]
+    for key in keys():
+        if "." not in key.path:
+            lines += [
+                f"  {NAMESPACE}:{key.path}:",
+                "    type: object",
+                f"    description: {json.dumps(key.description)}",
+            ]
+    lines.append(f"# Every key (namespace {NAMESPACE}); full table: docs/configuration.md")
     for key in keys():
         lines.append(f"#   {key.path} ({key.type}; default {key.default}): {key.description}")
     lines.append(END)

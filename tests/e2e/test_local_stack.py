@@ -93,3 +93,16 @@ def test_destroy_removes_everything(tmp_path: Path) -> None:
     project.pulumi("destroy", "--yes")
     assert manifests(project) == {}
     assert project.export()["deployment"].get("resources") in (None, [])
+
+
+def test_engine_checks_sections_are_objects(tmp_path: Path) -> None:
+    # Pulumi.yaml declares each section `type: object`, so the CLI refuses other shapes
+    # before the program starts.
+    project = EngineProject.create(tmp_path / "project")
+    project.pulumi("config", "set", "autoscaling", "fast")
+    result = project.pulumi("preview", check=False)
+    assert result.returncode != 0
+    assert (
+        "configuration key 'awx-platform:autoscaling' must be of type 'object'"
+        in result.stdout + result.stderr
+    )
