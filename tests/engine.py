@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TOOLS_BIN = ROOT / ".tools" / "bin"
 PULUMI = TOOLS_BIN / "pulumi"
 LOCAL_PASSPHRASE = "awx-platform-local"
-PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "components")
+PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "components", "policies")
 
 
 class EngineError(Exception):
@@ -71,12 +71,21 @@ class EngineProject:
     def rendered(self) -> Path:
         return self.directory / "rendered" / self.stack
 
-    def pulumi(self, *arguments: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def pulumi(
+        self, *arguments: str, check: bool = True, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
         command = [str(PULUMI), "--non-interactive", *arguments]
-        if arguments[:1] != ("stack",) or arguments[1:2] not in (("select",), ("init",)):
+        if "--stack" not in arguments and (
+            arguments[:1] != ("stack",) or arguments[1:2] not in (("select",), ("init",))
+        ):
             command += ["--stack", self.stack]
         result = subprocess.run(
-            command, cwd=self.directory, env=self.env, capture_output=True, text=True, check=False
+            command,
+            cwd=cwd or self.directory,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if check and result.returncode != 0:
             raise EngineError(command, result.stdout + result.stderr)
@@ -88,6 +97,18 @@ class EngineProject:
     def preview_summary(self) -> dict[str, int]:
         document = json.loads(self.pulumi("preview", "--json").stdout)
         return dict(document.get("changeSummary") or {})
+
+    def analyze(self, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """`pulumi policy analyze` of the stack's state with the policy pack.
+
+        Run from the pack's directory: the Python language host we can build runs a policy
+        pack from the CLI's working directory (docs/engine.md).
+        """
+        stack = f"organization/awx-platform/{self.stack}"
+        return self.pulumi(
+            "policy", "analyze", "--stack", stack, "--policy-pack", ".",
+            check=check, cwd=self.directory / "policies",
+        )  # fmt: skip
 
     def outputs(self) -> dict[str, Any]:
         return dict(json.loads(self.pulumi("stack", "output", "--json").stdout))

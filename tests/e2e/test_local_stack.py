@@ -106,3 +106,20 @@ def test_engine_checks_sections_are_objects(tmp_path: Path) -> None:
         "configuration key 'awx-platform:autoscaling' must be of type 'object'"
         in result.stdout + result.stderr
     )
+
+
+def test_policy_pack_passes_on_the_deployed_state(deployed: EngineProject) -> None:
+    result = deployed.analyze()
+    assert "awx-platform@" in result.stdout + result.stderr
+    assert "mandatory" not in result.stdout
+
+
+def test_policy_pack_blocks_a_violating_stack(tmp_path: Path) -> None:
+    project = EngineProject.create(tmp_path / "project")
+    project.pulumi("config", "rm", "--path", "awx.resources.task.limits")
+    project.up()
+    result = project.analyze(check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "[mandatory]  awx-task-limits" in output
+    assert "report the whole node's capacity to AWX" in output

@@ -1,0 +1,1 @@
+"""The awx-platform CrossGuard policy pack (rules in policies/rules/)."""

@@ -1,0 +1,11 @@
+"""Every rule of the pack, grouped by concern."""
+
+from . import awx, kubernetes, kubernetes_stack, secrets, storage
+
+ALL_POLICIES = [
+    *kubernetes.POLICIES,
+    *kubernetes_stack.POLICIES,
+    *storage.POLICIES,
+    *secrets.POLICIES,
+    *awx.POLICIES,
+]

@@ -1,0 +1,266 @@
+"""Kubernetes workload safety: resources, images, probes, security context, placement."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+from .common import (
+    CLUSTER_SCOPED_KINDS,
+    DEFAULT_PROTECTED_NAMESPACES,
+    LONG_RUNNING,
+    containers,
+    dig,
+    is_kubernetes_object,
+    kind_of,
+    labels_of,
+    namespace_of,
+    pod_spec,
+)
+
+_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+
+
+def _container_resources(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    spec = pod_spec(args.resource_type, args.props)
+    for container in containers(spec) if spec else ():
+        missing = [
+            f"{kind}.{resource}"
+            for kind, resource in (
+                ("requests", "cpu"),
+                ("requests", "memory"),
+                ("limits", "memory"),
+            )
+            if dig(container, "resources", kind, resource) is None
+        ]
+        if missing:
+            report(f"container '{container.get('name')}' sets no {', '.join(missing)}")
+
+
+container_resources = ResourceValidationPolicy(
+    name="k8s-container-resources",
+    description="Every container declares CPU and memory requests and a memory limit.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=_container_resources,
+)
+
+
+def _image_pinned(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    spec = pod_spec(args.resource_type, args.props)
+    for container in containers(spec) if spec else ():
+        image = str(container.get("image") or "")
+        if _DIGEST.search(image):
+            continue
+        tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] else ""
+        if tag in ("", "latest"):
+            report(f"container '{container.get('name')}' uses image '{image}' without a pinned tag")
+
+
+image_pinned = ResourceValidationPolicy(
+    name="k8s-image-pinned",
+    description="Images name a release tag or digest, never `latest` or no tag.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=_image_pinned,
+)
+
+
+def _probes(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type not in LONG_RUNNING:
+        return
+    spec = pod_spec(args.resource_type, args.props)
+    for container in containers(spec, include_init=False) if spec else ():
+        missing = [p for p in ("livenessProbe", "readinessProbe") if not container.get(p)]
+        if missing:
+            report(f"container '{container.get('name')}' has no {' or '.join(missing)}")
+
+
+probes = ResourceValidationPolicy(
+    name="k8s-probes",
+    description="Long-running containers have liveness and readiness probes.",
+    enforcement_level=EnforcementLevel.ADVISORY,
+    validate=_probes,
+)
+
+
+def _security_value(spec: Mapping[str, Any], container: Mapping[str, Any], field: str) -> object:
+    own = dig(container, "securityContext", field)
+    return own if own is not None else dig(spec, "securityContext", field)
+
+
+def _run_as_non_root(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    spec = pod_spec(args.resource_type, args.props)
+    for container in containers(spec) if spec else ():
+        if _security_value(spec or {}, container, "runAsNonRoot") is not True:
+            report(f"container '{container.get('name')}' does not set runAsNonRoot: true")
+
+
+run_as_non_root = ResourceValidationPolicy(
+    name="k8s-run-as-non-root",
+    description="Containers run as non-root (runAsNonRoot on the pod or the container).",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=_run_as_non_root,
+)
+
+
+def _read_only_root(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    spec = pod_spec(args.resource_type, args.props)
+    for container in containers(spec) if spec else ():
+        if dig(container, "securityContext", "readOnlyRootFilesystem") is not True:
+            report(f"container '{container.get('name')}' has a writable root filesystem")
+
+
+read_only_root = ResourceValidationPolicy(
+    name="k8s-read-only-root-filesystem",
+    description="Containers mount their root filesystem read-only where they can.",
+    enforcement_level=EnforcementLevel.ADVISORY,
+    validate=_read_only_root,
+)
+
+
+def _no_privilege_escalation(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    spec = pod_spec(args.resource_type, args.props)
+    for container in containers(spec) if spec else ():
+        context = container.get("securityContext") or {}
+        if context.get("privileged") is True:
+            report(f"container '{container.get('name')}' is privileged")
+        elif context.get("allowPrivilegeEscalation") is not False:
+            report(
+                f"container '{container.get('name')}' does not set allowPrivilegeEscalation: false"
+            )
+
+
+no_privilege_escalation = ResourceValidationPolicy(
+    name="k8s-no-privilege-escalation",
+    description="Containers are not privileged and set allowPrivilegeEscalation: false.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=_no_privilege_escalation,
+)
+
+
+def _namespaced(args: ResourceValidationArgs) -> bool:
+    if args.resource_type == "kubernetes:helm.sh/v3:Release":
+        return True
+    return is_kubernetes_object(args.resource_type) and (
+        kind_of(args.resource_type) not in CLUSTER_SCOPED_KINDS
+        and not args.resource_type.startswith("kubernetes:rbac.authorization.k8s.io/v1:Cluster")
+        and args.resource_type != "pulumi:providers:kubernetes"
+    )
+
+
+def _no_default_namespace(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if not _namespaced(args):
+        return
+    namespace = namespace_of(args.resource_type, args.props)
+    if namespace in (None, "", "default"):
+        report(f"{kind_of(args.resource_type)} is not given a namespace other than 'default'")
+
+
+no_default_namespace = ResourceValidationPolicy(
+    name="k8s-no-default-namespace",
+    description="Namespaced objects name their namespace, and it is not `default`.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=_no_default_namespace,
+)
+
+
+def _protected_namespaces(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    protected = args.get_config().get("namespaces", DEFAULT_PROTECTED_NAMESPACES)
+    if args.resource_type == "kubernetes:core/v1:Namespace":
+        namespace = dig(args.props, "metadata", "name")
+    elif _namespaced(args):
+        namespace = namespace_of(args.resource_type, args.props)
+    else:
+        return
+    if namespace in protected:
+        report(f"'{namespace}' is a protected namespace; this stack may not change it")
+
+
+protected_namespaces = ResourceValidationPolicy(
+    name="k8s-protected-namespaces",
+    description="Nothing is created in or as a protected namespace (kube-system and the like).",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=PolicyConfigSchema(
+        properties={"namespaces": {"type": "array", "items": {"type": "string"}}}
+    ),
+    validate=_protected_namespaces,
+)
+
+
+def _protected_workloads(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type not in LONG_RUNNING:
+        return
+    protected = set(args.get_config().get("workloads", []))
+    name = dig(args.props, "metadata", "name")
+    reference = f"{namespace_of(args.resource_type, args.props)}/{name}"
+    if reference in protected:
+        report(f"{reference} is a protected workload; this stack may not manage it")
+
+
+protected_workloads = ResourceValidationPolicy(
+    name="k8s-protected-workloads",
+    description="Workloads listed as protected (namespace/name) are never managed by a stack.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=PolicyConfigSchema(
+        properties={"workloads": {"type": "array", "items": {"type": "string"}}}
+    ),
+    validate=_protected_workloads,
+)
+
+
+def _hpa_bounds(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != "kubernetes:autoscaling/v2:HorizontalPodAutoscaler":
+        return
+    minimum = dig(args.props, "spec", "minReplicas")
+    maximum = dig(args.props, "spec", "maxReplicas")
+    if minimum is None or minimum < 1:
+        report(f"minReplicas must be at least 1 (got {minimum})")
+    elif maximum is not None and minimum > maximum:
+        report(f"minReplicas ({minimum}) exceeds maxReplicas ({maximum})")
+
+
+hpa_bounds = ResourceValidationPolicy(
+    name="k8s-hpa-bounds",
+    description="HorizontalPodAutoscalers keep at least one pod and minReplicas <= maxReplicas.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=_hpa_bounds,
+)
+
+
+def _backup_concurrency(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != "kubernetes:batch/v1:CronJob":
+        return
+    if labels_of(args.props).get("app.kubernetes.io/component") != "backup":
+        return
+    if dig(args.props, "spec", "concurrencyPolicy") != "Forbid":
+        report("backup CronJobs must set concurrencyPolicy: Forbid (overlapping dumps)")
+
+
+backup_concurrency = ResourceValidationPolicy(
+    name="backup-cronjob-forbids-concurrency",
+    description="Backup CronJobs never run two backups at once (concurrencyPolicy: Forbid).",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=_backup_concurrency,
+)
+
+POLICIES = [
+    container_resources,
+    image_pinned,
+    probes,
+    run_as_non_root,
+    read_only_root,
+    no_privilege_escalation,
+    no_default_namespace,
+    protected_namespaces,
+    protected_workloads,
+    hpa_bounds,
+    backup_concurrency,
+]

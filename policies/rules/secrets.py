@@ -1,0 +1,65 @@
+"""No secret values as literals in ConfigMaps or container environment variables."""
+
+from __future__ import annotations
+
+import re
+
+from pulumi_policy import (
+    EnforcementLevel,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+from .common import containers, pod_spec
+
+SECRET_NAME = re.compile(
+    r"(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential|webhook)", re.I
+)
+SECRET_VALUE = re.compile(
+    r"(AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|xox[abpr]-[0-9A-Za-z-]{10,}"
+    r"|hooks\.slack\.com/services/|AGE-SECRET-KEY-1|gh[pousr]_[0-9A-Za-z]{30,})"
+)
+
+
+def _configmap_literals(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != "kubernetes:core/v1:ConfigMap":
+        return
+    for key, value in (args.props.get("data") or {}).items():
+        if SECRET_VALUE.search(str(value)):
+            report(f"ConfigMap key '{key}' holds what looks like a credential; use a Secret")
+        elif SECRET_NAME.search(key) and str(value).strip():
+            report(f"ConfigMap key '{key}' is named like a secret; use a Secret")
+
+
+configmap_literals = ResourceValidationPolicy(
+    name="no-secrets-in-configmaps",
+    description="ConfigMaps hold no passwords, tokens, keys or webhook URLs.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=_configmap_literals,
+)
+
+
+def _env_literals(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    spec = pod_spec(args.resource_type, args.props)
+    for container in containers(spec) if spec else ():
+        for variable in container.get("env") or []:
+            value = variable.get("value")
+            if value is None:
+                continue
+            name = str(variable.get("name"))
+            if SECRET_VALUE.search(str(value)) or (SECRET_NAME.search(name) and str(value)):
+                report(
+                    f"container '{container.get('name')}' sets {name} as a literal; "
+                    "use valueFrom.secretKeyRef"
+                )
+
+
+env_literals = ResourceValidationPolicy(
+    name="no-secrets-in-env-values",
+    description="Secret-looking environment variables come from Secrets, never literals.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=_env_literals,
+)
+
+POLICIES = [configmap_literals, env_literals]
