@@ -20,7 +20,7 @@ export PULUMI_CONFIG_PASSPHRASE ?= awx-platform-local
 endif
 PULUMI := $(TOOLS)/bin/pulumi --non-interactive
 
-.PHONY: install toolchain test lint docs render stack preview up destroy bench check clean
+.PHONY: install toolchain test lint docs render stack preview up destroy policy bench check clean distclean
 
 install: $(VENV)/.installed
 
@@ -40,12 +40,12 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(PYTHON) scripts/config_reference.py --check
+	$(PYTHON) scripts/reference_docs.py --check
 
 check: lint test
 
 docs: install
-	$(PYTHON) scripts/config_reference.py
+	$(PYTHON) scripts/reference_docs.py
 
 # The main job without a cluster or CLI: run the program under mocks and write the manifests.
 render: install
@@ -66,6 +66,10 @@ preview: stack
 
 up destroy: stack
 	$(PULUMI) $@ --yes --stack $(STACK)
+
+# Policy pack over the stack's current state (run from the pack's directory: docs/policies-howto.md).
+policy: stack
+	cd policies && $(PULUMI) policy analyze --stack organization/awx-platform/$(STACK) --policy-pack .
 
 clean:
 	rm -rf rendered .pytest_cache .mypy_cache .ruff_cache

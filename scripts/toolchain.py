@@ -5,6 +5,7 @@ No Pulumi CLI or provider binary can be downloaded on our machines, so this buil
 - the Python language host, with `pulumi-language-python-exec` beside it,
 - the Kubernetes provider at the commit of the installed `pulumi-kubernetes` SDK,
   installed into PULUMI_HOME with `pulumi plugin install`,
+- actionlint, which checks our GitHub workflows,
 into .tools/. Every step is skipped when its result is already there and current, so a
 second run does nothing. Timings are printed. What the proxy serves, and why the language
 host comes from an older SDK module, is written up in docs/engine.md.
@@ -42,6 +43,9 @@ KUBERNETES_PROVIDER = "github.com/pulumi/pulumi-kubernetes/provider/v4"
 KUBERNETES_PROVIDER_COMMITS = {
     "4.25.0-alpha.1768448096": "v4.0.0-20260115033456-f47bc2d6f199",
 }
+
+ACTIONLINT = "github.com/rhysd/actionlint/cmd/actionlint"
+ACTIONLINT_VERSION = "v1.7.7"
 
 GO_ENV = {
     "GOFLAGS": "-mod=mod",
@@ -181,6 +185,16 @@ def ensure_kubernetes_provider(plugin_version: str) -> str:
     return "built and installed"
 
 
+def ensure_actionlint() -> str:
+    binary = BIN / "actionlint"
+    if binary.exists():
+        reported = run([str(binary), "-version"]).splitlines()
+        if reported and reported[0] == ACTIONLINT_VERSION:
+            return "present"
+    run(["go", "install", f"{ACTIONLINT}@{ACTIONLINT_VERSION}"], extra_env={"GOBIN": str(BIN)})
+    return "built"
+
+
 def _plugin_installed(name: str, version: str) -> bool:
     if not (BIN / "pulumi").exists():
         return False
@@ -223,6 +237,7 @@ def main() -> int:
             f"kubernetes provider {kubernetes_version}",
             lambda: ensure_kubernetes_provider(kubernetes_version),
         ),
+        (f"actionlint {ACTIONLINT_VERSION}", ensure_actionlint),
     ]
     for name, step in steps:
         started = time.monotonic()

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import yaml
 
-from scripts.config_reference import keys
+from scripts.reference_docs import keys
 from tests.harness import ROOT
 
 
 def test_config_reference_files_are_up_to_date() -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "config_reference.py"), "--check"],
+        [sys.executable, str(ROOT / "scripts" / "reference_docs.py"), "--check"],
         capture_output=True,
         text=True,
         check=False,

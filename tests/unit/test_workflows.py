@@ -1,0 +1,88 @@
+"""The GitHub workflows pass actionlint (with shellcheck) and do what the GitOps flow needs."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from tests.harness import ROOT
+
+ACTIONLINT = ROOT / ".tools" / "bin" / "actionlint"
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+
+def actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
+    assert ACTIONLINT.exists(), "actionlint is missing: run `make toolchain`"
+    assert shutil.which("shellcheck"), "shellcheck is missing: run scripts/system-deps.sh"
+    return subprocess.run(
+        [str(ACTIONLINT), "-no-color", *map(str, files)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def workflow(name: str) -> dict:
+    return yaml.safe_load((WORKFLOWS / f"{name}.yml").read_text())
+
+
+def steps_using(document: dict, action: str) -> list[dict]:
+    return [
+        step
+        for job in document["jobs"].values()
+        for step in job["steps"]
+        if str(step.get("uses", "")).startswith(action)
+    ]
+
+
+def test_workflows_pass_actionlint() -> None:
+    files = sorted(WORKFLOWS.glob("*.yml"))
+    assert {f.stem for f in files} == {"ci", "pr-preview", "drift", "deploy"}
+    result = actionlint(*files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_does_catch_mistakes(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
+        "      - run: echo ${{ github.event.no_such_thing.x }}\n"
+        "      - run: if [ $UNQUOTED = 1 ]; then echo; fi\n"
+    )
+    result = actionlint(broken)
+    assert result.returncode != 0
+    assert "shellcheck" in result.stdout
+
+
+def test_pull_requests_preview_every_stack_with_the_pack_and_comment() -> None:
+    document = workflow("pr-preview")
+    assert "pull_request" in document[True]  # YAML reads the `on` key as True
+    stacks = {
+        entry["stack"] for entry in document["jobs"]["preview"]["strategy"]["matrix"]["include"]
+    }
+    assert stacks == {"dev", "prod-aws", "prod-azure", "prod-gcp"}
+    (preview,) = steps_using(document, "pulumi/actions")
+    assert preview["with"]["command"] == "preview"
+    assert preview["with"]["comment-on-pr"] is True
+    assert preview["with"]["policyPacks"] == "policies"
+    assert document["jobs"]["preview"]["needs"] == "test"
+
+
+def test_drift_is_checked_on_a_schedule_without_changing_state() -> None:
+    document = workflow("drift")
+    assert document[True]["schedule"][0]["cron"]
+    script = next(
+        s["run"] for s in document["jobs"]["refresh"]["steps"] if s.get("id") == "refresh"
+    )
+    assert "pulumi refresh --preview-only --expect-no-changes" in script
+
+
+def test_deploys_go_through_environments_dev_first() -> None:
+    document = workflow("deploy")
+    assert document[True]["push"]["branches"] == ["main"]
+    jobs = document["jobs"]
+    assert jobs["dev"]["environment"] == "dev"
+    assert jobs["production"]["environment"] == "production"
+    assert jobs["production"]["needs"] == "dev"
+    for step in steps_using(document, "pulumi/actions"):
+        assert step["with"]["command"] == "up"
+        assert step["with"]["policyPacks"] == "policies"
