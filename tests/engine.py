@@ -75,7 +75,7 @@ class EngineProject:
         self, *arguments: str, check: bool = True, cwd: Path | None = None
     ) -> subprocess.CompletedProcess[str]:
         command = [str(PULUMI), "--non-interactive", *arguments]
-        if "--stack" not in arguments and (
+        if not {"--stack", "--file"} & set(arguments) and (
             arguments[:1] != ("stack",) or arguments[1:2] not in (("select",), ("init",))
         ):
             command += ["--stack", self.stack]
@@ -99,14 +99,15 @@ class EngineProject:
         return dict(document.get("changeSummary") or {})
 
     def analyze(self, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """`pulumi policy analyze` of the stack's state with the policy pack.
+        """`pulumi stack export`, then `pulumi policy analyze --file` of it with the pack.
 
         Run from the pack's directory: the Python language host we can build runs a policy
-        pack from the CLI's working directory (docs/engine.md).
+        pack from the CLI's working directory (docs/policies-howto.md).
         """
-        stack = f"organization/awx-platform/{self.stack}"
+        state = self.directory / "state.json"
+        state.write_text(self.pulumi("stack", "export").stdout)
         return self.pulumi(
-            "policy", "analyze", "--stack", stack, "--policy-pack", ".",
+            "policy", "analyze", "--file", str(state), "--policy-pack", ".",
             check=check, cwd=self.directory / "policies",
         )  # fmt: skip
 
