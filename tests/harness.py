@@ -71,6 +71,10 @@ class ProgramRun:
         return [manifest_value(r.inputs) for r in self.kubernetes_objects()]
 
 
+class UnmockedInvokeError(Exception):
+    """The program called a provider function these mocks deliberately do not answer."""
+
+
 class RecordingMocks(pulumi.runtime.Mocks):
     """Echo inputs back as state, add the computed outputs the program uses, record all."""
 

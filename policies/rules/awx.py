@@ -6,13 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi_policy import (
-    EnforcementLevel,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
 )
 
-from .common import dig
+from .common import dig, resource_policy
 
 AWX = "kubernetes:awx.ansible.com/v1beta1:AWX"
 
@@ -47,11 +45,10 @@ def _fork_limits(args: ResourceValidationArgs, report: ReportViolation) -> None:
         report(f"MAX_FORKS ({per_job}) exceeds the default queue's fork budget ({budget})")
 
 
-fork_limits = ResourceValidationPolicy(
-    name="awx-fork-limits-consistent",
-    description="AWX caps forks per job and per queue, and one job fits the queue's budget.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_fork_limits,
+fork_limits = resource_policy(
+    "awx-fork-limits-consistent",
+    "AWX caps forks per job and per queue, and one job fits the queue's budget.",
+    _fork_limits,
 )
 
 
@@ -66,11 +63,10 @@ def _pinned_release(args: ResourceValidationArgs, report: ReportViolation) -> No
         )
 
 
-pinned_release = ResourceValidationPolicy(
-    name="awx-pinned-release",
-    description="The AWX resource pins its image and release.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_pinned_release,
+pinned_release = resource_policy(
+    "awx-pinned-release",
+    "The AWX resource pins its image and release.",
+    _pinned_release,
 )
 
 
@@ -82,11 +78,10 @@ def _task_limits(args: ResourceValidationArgs, report: ReportViolation) -> None:
         report("task pods without CPU and memory limits report the whole node's capacity to AWX")
 
 
-task_limits = ResourceValidationPolicy(
-    name="awx-task-limits",
-    description="AWX task pods have CPU and memory limits, so AWX sizes its capacity right.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_task_limits,
+task_limits = resource_policy(
+    "awx-task-limits",
+    "AWX task pods have CPU and memory limits, so AWX sizes its capacity right.",
+    _task_limits,
 )
 
 POLICIES = [fork_limits, pinned_release, task_limits]

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+)
 
 WORKLOAD_POD_SPECS: dict[str, tuple[str, ...]] = {
     "kubernetes:apps/v1:Deployment": ("spec", "template", "spec"),
@@ -82,3 +90,38 @@ def stack_of(urn: str) -> str:
 def labels_of(props: Mapping[str, Any]) -> Mapping[str, str]:
     labels = dig(props, "metadata", "labels")
     return labels if isinstance(labels, Mapping) else {}
+
+
+def pod_containers(
+    args: ResourceValidationArgs, include_init: bool = True
+) -> Iterator[Mapping[str, Any]]:
+    """The containers of a workload's pod template (none for other resources)."""
+    spec = pod_spec(args.resource_type, args.props)
+    return containers(spec, include_init) if spec else iter(())
+
+
+def resource_policy(
+    name: str,
+    description: str,
+    validate: Callable[..., None],
+    level: EnforcementLevel = EnforcementLevel.MANDATORY,
+    config: dict[str, dict[str, Any]] | None = None,
+) -> ResourceValidationPolicy:
+    return ResourceValidationPolicy(
+        name=name,
+        description=description,
+        enforcement_level=level,
+        config_schema=PolicyConfigSchema(properties=config) if config else None,
+        validate=validate,
+    )
+
+
+def stack_policy(
+    name: str,
+    description: str,
+    validate: Callable[..., None],
+    level: EnforcementLevel = EnforcementLevel.MANDATORY,
+) -> StackValidationPolicy:
+    return StackValidationPolicy(
+        name=name, description=description, enforcement_level=level, validate=validate
+    )

@@ -8,31 +8,29 @@ from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
 )
 
 from .common import (
     CLUSTER_SCOPED_KINDS,
     DEFAULT_PROTECTED_NAMESPACES,
     LONG_RUNNING,
-    containers,
     dig,
     is_kubernetes_object,
     kind_of,
     labels_of,
     namespace_of,
+    pod_containers,
     pod_spec,
+    resource_policy,
 )
 
 _DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 
 
 def _container_resources(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    spec = pod_spec(args.resource_type, args.props)
-    for container in containers(spec) if spec else ():
+    for container in pod_containers(args):
         missing = [
             f"{kind}.{resource}"
             for kind, resource in (
@@ -46,17 +44,15 @@ def _container_resources(args: ResourceValidationArgs, report: ReportViolation) 
             report(f"container '{container.get('name')}' sets no {', '.join(missing)}")
 
 
-container_resources = ResourceValidationPolicy(
-    name="k8s-container-resources",
-    description="Every container declares CPU and memory requests and a memory limit.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_container_resources,
+container_resources = resource_policy(
+    "k8s-container-resources",
+    "Every container declares CPU and memory requests and a memory limit.",
+    _container_resources,
 )
 
 
 def _image_pinned(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    spec = pod_spec(args.resource_type, args.props)
-    for container in containers(spec) if spec else ():
+    for container in pod_containers(args):
         image = str(container.get("image") or "")
         if _DIGEST.search(image):
             continue
@@ -65,29 +61,27 @@ def _image_pinned(args: ResourceValidationArgs, report: ReportViolation) -> None
             report(f"container '{container.get('name')}' uses image '{image}' without a pinned tag")
 
 
-image_pinned = ResourceValidationPolicy(
-    name="k8s-image-pinned",
-    description="Images name a release tag or digest, never `latest` or no tag.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_image_pinned,
+image_pinned = resource_policy(
+    "k8s-image-pinned",
+    "Images name a release tag or digest, never `latest` or no tag.",
+    _image_pinned,
 )
 
 
 def _probes(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type not in LONG_RUNNING:
         return
-    spec = pod_spec(args.resource_type, args.props)
-    for container in containers(spec, include_init=False) if spec else ():
+    for container in pod_containers(args, include_init=False):
         missing = [p for p in ("livenessProbe", "readinessProbe") if not container.get(p)]
         if missing:
             report(f"container '{container.get('name')}' has no {' or '.join(missing)}")
 
 
-probes = ResourceValidationPolicy(
-    name="k8s-probes",
-    description="Long-running containers have liveness and readiness probes.",
-    enforcement_level=EnforcementLevel.ADVISORY,
-    validate=_probes,
+probes = resource_policy(
+    "k8s-probes",
+    "Long-running containers have liveness and readiness probes.",
+    _probes,
+    EnforcementLevel.ADVISORY,
 )
 
 
@@ -97,38 +91,35 @@ def _security_value(spec: Mapping[str, Any], container: Mapping[str, Any], field
 
 
 def _run_as_non_root(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    spec = pod_spec(args.resource_type, args.props)
-    for container in containers(spec) if spec else ():
-        if _security_value(spec or {}, container, "runAsNonRoot") is not True:
+    spec = pod_spec(args.resource_type, args.props) or {}
+    for container in pod_containers(args):
+        if _security_value(spec, container, "runAsNonRoot") is not True:
             report(f"container '{container.get('name')}' does not set runAsNonRoot: true")
 
 
-run_as_non_root = ResourceValidationPolicy(
-    name="k8s-run-as-non-root",
-    description="Containers run as non-root (runAsNonRoot on the pod or the container).",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_run_as_non_root,
+run_as_non_root = resource_policy(
+    "k8s-run-as-non-root",
+    "Containers run as non-root (runAsNonRoot on the pod or the container).",
+    _run_as_non_root,
 )
 
 
 def _read_only_root(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    spec = pod_spec(args.resource_type, args.props)
-    for container in containers(spec) if spec else ():
+    for container in pod_containers(args):
         if dig(container, "securityContext", "readOnlyRootFilesystem") is not True:
             report(f"container '{container.get('name')}' has a writable root filesystem")
 
 
-read_only_root = ResourceValidationPolicy(
-    name="k8s-read-only-root-filesystem",
-    description="Containers mount their root filesystem read-only where they can.",
-    enforcement_level=EnforcementLevel.ADVISORY,
-    validate=_read_only_root,
+read_only_root = resource_policy(
+    "k8s-read-only-root-filesystem",
+    "Containers mount their root filesystem read-only where they can.",
+    _read_only_root,
+    EnforcementLevel.ADVISORY,
 )
 
 
 def _no_privilege_escalation(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    spec = pod_spec(args.resource_type, args.props)
-    for container in containers(spec) if spec else ():
+    for container in pod_containers(args):
         context = container.get("securityContext") or {}
         if context.get("privileged") is True:
             report(f"container '{container.get('name')}' is privileged")
@@ -138,11 +129,10 @@ def _no_privilege_escalation(args: ResourceValidationArgs, report: ReportViolati
             )
 
 
-no_privilege_escalation = ResourceValidationPolicy(
-    name="k8s-no-privilege-escalation",
-    description="Containers are not privileged and set allowPrivilegeEscalation: false.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_no_privilege_escalation,
+no_privilege_escalation = resource_policy(
+    "k8s-no-privilege-escalation",
+    "Containers are not privileged and set allowPrivilegeEscalation: false.",
+    _no_privilege_escalation,
 )
 
 
@@ -164,11 +154,10 @@ def _no_default_namespace(args: ResourceValidationArgs, report: ReportViolation)
         report(f"{kind_of(args.resource_type)} is not given a namespace other than 'default'")
 
 
-no_default_namespace = ResourceValidationPolicy(
-    name="k8s-no-default-namespace",
-    description="Namespaced objects name their namespace, and it is not `default`.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_no_default_namespace,
+no_default_namespace = resource_policy(
+    "k8s-no-default-namespace",
+    "Namespaced objects name their namespace, and it is not `default`.",
+    _no_default_namespace,
 )
 
 
@@ -184,14 +173,11 @@ def _protected_namespaces(args: ResourceValidationArgs, report: ReportViolation)
         report(f"'{namespace}' is a protected namespace; this stack may not change it")
 
 
-protected_namespaces = ResourceValidationPolicy(
-    name="k8s-protected-namespaces",
-    description="Nothing is created in or as a protected namespace (kube-system and the like).",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={"namespaces": {"type": "array", "items": {"type": "string"}}}
-    ),
-    validate=_protected_namespaces,
+protected_namespaces = resource_policy(
+    "k8s-protected-namespaces",
+    "Nothing is created in or as a protected namespace (kube-system and the like).",
+    _protected_namespaces,
+    config={"namespaces": {"type": "array", "items": {"type": "string"}}},
 )
 
 
@@ -205,14 +191,11 @@ def _protected_workloads(args: ResourceValidationArgs, report: ReportViolation) 
         report(f"{reference} is a protected workload; this stack may not manage it")
 
 
-protected_workloads = ResourceValidationPolicy(
-    name="k8s-protected-workloads",
-    description="Workloads listed as protected (namespace/name) are never managed by a stack.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={"workloads": {"type": "array", "items": {"type": "string"}}}
-    ),
-    validate=_protected_workloads,
+protected_workloads = resource_policy(
+    "k8s-protected-workloads",
+    "Workloads listed as protected (namespace/name) are never managed by a stack.",
+    _protected_workloads,
+    config={"workloads": {"type": "array", "items": {"type": "string"}}},
 )
 
 
@@ -227,11 +210,10 @@ def _hpa_bounds(args: ResourceValidationArgs, report: ReportViolation) -> None:
         report(f"minReplicas ({minimum}) exceeds maxReplicas ({maximum})")
 
 
-hpa_bounds = ResourceValidationPolicy(
-    name="k8s-hpa-bounds",
-    description="HorizontalPodAutoscalers keep at least one pod and minReplicas <= maxReplicas.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_hpa_bounds,
+hpa_bounds = resource_policy(
+    "k8s-hpa-bounds",
+    "HorizontalPodAutoscalers keep at least one pod and minReplicas <= maxReplicas.",
+    _hpa_bounds,
 )
 
 
@@ -244,11 +226,10 @@ def _backup_concurrency(args: ResourceValidationArgs, report: ReportViolation) -
         report("backup CronJobs must set concurrencyPolicy: Forbid (overlapping dumps)")
 
 
-backup_concurrency = ResourceValidationPolicy(
-    name="backup-cronjob-forbids-concurrency",
-    description="Backup CronJobs never run two backups at once (concurrencyPolicy: Forbid).",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_backup_concurrency,
+backup_concurrency = resource_policy(
+    "backup-cronjob-forbids-concurrency",
+    "Backup CronJobs never run two backups at once (concurrencyPolicy: Forbid).",
+    _backup_concurrency,
 )
 
 POLICIES = [

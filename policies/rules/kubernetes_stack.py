@@ -6,14 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi_policy import (
-    EnforcementLevel,
     PolicyResource,
     ReportViolation,
     StackValidationArgs,
-    StackValidationPolicy,
 )
 
-from .common import dig, namespace_of
+from .common import dig, namespace_of, stack_policy
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
@@ -65,11 +63,10 @@ def _pdb_for_replicated(args: StackValidationArgs, report: ReportViolation) -> N
             )
 
 
-pdb_for_replicated = StackValidationPolicy(
-    name="k8s-pdb-for-replicated-deployments",
-    description="Deployments with more than one pod (or an HPA) have a PodDisruptionBudget.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_pdb_for_replicated,
+pdb_for_replicated = stack_policy(
+    "k8s-pdb-for-replicated-deployments",
+    "Deployments with more than one pod (or an HPA) have a PodDisruptionBudget.",
+    _pdb_for_replicated,
 )
 
 
@@ -84,11 +81,10 @@ def _no_replicas_under_hpa(args: StackValidationArgs, report: ReportViolation) -
             )
 
 
-no_replicas_under_hpa = StackValidationPolicy(
-    name="k8s-no-replicas-under-hpa",
-    description="A Deployment an HPA scales does not also fix spec.replicas.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_no_replicas_under_hpa,
+no_replicas_under_hpa = stack_policy(
+    "k8s-no-replicas-under-hpa",
+    "A Deployment an HPA scales does not also fix spec.replicas.",
+    _no_replicas_under_hpa,
 )
 
 POLICIES = [pdb_for_replicated, no_replicas_under_hpa]

@@ -5,13 +5,11 @@ from __future__ import annotations
 import re
 
 from pulumi_policy import (
-    EnforcementLevel,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
 )
 
-from .common import containers, pod_spec
+from .common import pod_containers, resource_policy
 
 SECRET_NAME = re.compile(
     r"(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential|webhook)", re.I
@@ -32,17 +30,15 @@ def _configmap_literals(args: ResourceValidationArgs, report: ReportViolation) -
             report(f"ConfigMap key '{key}' is named like a secret; use a Secret")
 
 
-configmap_literals = ResourceValidationPolicy(
-    name="no-secrets-in-configmaps",
-    description="ConfigMaps hold no passwords, tokens, keys or webhook URLs.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_configmap_literals,
+configmap_literals = resource_policy(
+    "no-secrets-in-configmaps",
+    "ConfigMaps hold no passwords, tokens, keys or webhook URLs.",
+    _configmap_literals,
 )
 
 
 def _env_literals(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    spec = pod_spec(args.resource_type, args.props)
-    for container in containers(spec) if spec else ():
+    for container in pod_containers(args):
         for variable in container.get("env") or []:
             value = variable.get("value")
             if value is None:
@@ -55,11 +51,10 @@ def _env_literals(args: ResourceValidationArgs, report: ReportViolation) -> None
                 )
 
 
-env_literals = ResourceValidationPolicy(
-    name="no-secrets-in-env-values",
-    description="Secret-looking environment variables come from Secrets, never literals.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_env_literals,
+env_literals = resource_policy(
+    "no-secrets-in-env-values",
+    "Secret-looking environment variables come from Secrets, never literals.",
+    _env_literals,
 )
 
 POLICIES = [configmap_literals, env_literals]

@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi_policy import (
-    EnforcementLevel,
     PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
@@ -18,7 +17,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from .common import dig
+from .common import dig, resource_policy, stack_policy
 
 S3_BUCKET = "aws:s3/bucket:Bucket"
 S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
@@ -57,12 +56,7 @@ def _companion_policy(
             if not any(good(c.props) for c in mine):
                 report(f"{owner.name}: {missing}", owner.urn)
 
-    return StackValidationPolicy(
-        name=name,
-        description=description,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        validate=validate,
-    )
+    return stack_policy(name, description, validate)
 
 
 def _blocks_all_public_access(props: Mapping[str, Any]) -> bool:
@@ -175,12 +169,7 @@ def _resource_check(
             if message:
                 report(message)
 
-    return ResourceValidationPolicy(
-        name=name,
-        description=description,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        validate=validate,
-    )
+    return resource_policy(name, description, validate)
 
 
 def _lifecycle_deletes(props: Mapping[str, Any]) -> bool:
