@@ -59,6 +59,25 @@ def _companion_policy(
     return stack_policy(name, description, validate)
 
 
+def _s3_policy(
+    name: str,
+    description: str,
+    companion_type: str,
+    good: Callable[[Mapping[str, Any]], bool],
+    missing: str,
+) -> StackValidationPolicy:
+    """An S3 bucket setting that lives in a companion resource naming the bucket."""
+    return _companion_policy(
+        name=name,
+        description=description,
+        owner_type=S3_BUCKET,
+        companion_type=companion_type,
+        name_key="bucket",
+        good=good,
+        missing=missing,
+    )
+
+
 def _blocks_all_public_access(props: Mapping[str, Any]) -> bool:
     flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     return all(props.get(flag) is True for flag in flags)
@@ -100,61 +119,51 @@ def _soft_delete(props: Mapping[str, Any]) -> bool:
 
 
 S3_POLICIES = [
-    _companion_policy(
-        name="aws-s3-public-access-block",
-        description="S3 buckets block every form of public access.",
-        owner_type=S3_BUCKET,
-        companion_type=S3_PUBLIC_ACCESS_BLOCK,
-        name_key="bucket",
-        good=_blocks_all_public_access,
-        missing="no public access block with all four settings true",
+    _s3_policy(
+        "aws-s3-public-access-block",
+        "S3 buckets block every form of public access.",
+        S3_PUBLIC_ACCESS_BLOCK,
+        _blocks_all_public_access,
+        "no public access block with all four settings true",
     ),
-    _companion_policy(
-        name="aws-s3-encryption",
-        description="S3 buckets encrypt objects at rest (AES256 or aws:kms).",
-        owner_type=S3_BUCKET,
-        companion_type=S3_ENCRYPTION,
-        name_key="bucket",
-        good=_encrypts,
-        missing="no default server-side encryption",
+    _s3_policy(
+        "aws-s3-encryption",
+        "S3 buckets encrypt objects at rest (AES256 or aws:kms).",
+        S3_ENCRYPTION,
+        _encrypts,
+        "no default server-side encryption",
     ),
-    _companion_policy(
-        name="aws-s3-versioning",
-        description="S3 buckets keep object versions.",
-        owner_type=S3_BUCKET,
-        companion_type=S3_VERSIONING,
-        name_key="bucket",
-        good=_versioned,
-        missing="versioning is not enabled",
+    _s3_policy(
+        "aws-s3-versioning",
+        "S3 buckets keep object versions.",
+        S3_VERSIONING,
+        _versioned,
+        "versioning is not enabled",
     ),
-    _companion_policy(
-        name="aws-s3-tls-only",
-        description="S3 bucket policies deny requests without TLS.",
-        owner_type=S3_BUCKET,
-        companion_type=S3_POLICY,
-        name_key="bucket",
-        good=_denies_plain_http,
-        missing="no bucket policy denying aws:SecureTransport false",
+    _s3_policy(
+        "aws-s3-tls-only",
+        "S3 bucket policies deny requests without TLS.",
+        S3_POLICY,
+        _denies_plain_http,
+        "no bucket policy denying aws:SecureTransport false",
     ),
-    _companion_policy(
-        name="aws-s3-lifecycle",
-        description="S3 buckets expire old objects and abort stale multipart uploads.",
-        owner_type=S3_BUCKET,
-        companion_type=S3_LIFECYCLE,
-        name_key="bucket",
-        good=_expires_and_aborts_uploads,
-        missing="no enabled lifecycle rules with expiration and abortIncompleteMultipartUpload",
-    ),
-    _companion_policy(
-        name="azure-storage-soft-delete",
-        description="Azure storage accounts keep deleted blobs (soft delete).",
-        owner_type=AZURE_ACCOUNT,
-        companion_type=AZURE_BLOB_SERVICE,
-        name_key="accountName",
-        good=_soft_delete,
-        missing="blob soft delete (deleteRetentionPolicy) is not enabled",
+    _s3_policy(
+        "aws-s3-lifecycle",
+        "S3 buckets expire old objects and abort stale multipart uploads.",
+        S3_LIFECYCLE,
+        _expires_and_aborts_uploads,
+        "no enabled lifecycle rules with expiration and abortIncompleteMultipartUpload",
     ),
 ]
+AZURE_SOFT_DELETE = _companion_policy(
+    name="azure-storage-soft-delete",
+    description="Azure storage accounts keep deleted blobs (soft delete).",
+    owner_type=AZURE_ACCOUNT,
+    companion_type=AZURE_BLOB_SERVICE,
+    name_key="accountName",
+    good=_soft_delete,
+    missing="blob soft delete (deleteRetentionPolicy) is not enabled",
+)
 
 
 def _resource_check(
@@ -217,4 +226,4 @@ RESOURCE_POLICIES = [
     ),
 ]  # fmt: skip
 
-POLICIES = [*S3_POLICIES, *RESOURCE_POLICIES]
+POLICIES = [*S3_POLICIES, AZURE_SOFT_DELETE, *RESOURCE_POLICIES]

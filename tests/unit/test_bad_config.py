@@ -220,46 +220,43 @@ def test_plaintext_secrets_are_refused() -> None:
     assert failure.registered == []
 
 
-def test_secret_values_are_never_echoed_in_errors() -> None:
-    config = with_value(stack_config("local"), "secrets", {"admin_password": "short-pw"})
+SECRET_CASES = [
+    (
+        {"admin_password": "short-pw"},
+        None,
+        "secrets.admin_password: must be at least 12 characters long",
+    ),
+    (
+        {"secret_key": "too-short-key"},
+        None,
+        "secrets.secret_key: must be at least 32 characters long",
+    ),
+    (
+        {"secret_key": "k" * 40},
+        ("awx.secret_key_secret", "corp-awx-key"),
+        "secrets.secret_key: cannot be combined with awx.secret_key_secret; use one source",
+    ),
+    (
+        {"admin_password": "correct-horse-42"},
+        ("awx.admin_password_secret", "corp-awx-admin"),
+        "secrets.admin_password: cannot be combined with awx.admin_password_secret; use one source",
+    ),
+]
+
+
+@pytest.mark.parametrize(("secrets", "existing", "problem"), SECRET_CASES)
+def test_bad_secrets_are_named_and_never_echoed(
+    secrets: dict[str, str], existing: tuple[str, str] | None, problem: str
+) -> None:
+    config = with_value(stack_config("local"), "secrets", secrets)
+    if existing is not None:
+        config = with_value(config, *existing)
     failure = run_failing_program("local", config, secret_keys=["awx-platform:secrets"])
     assert isinstance(failure.error, ConfigError)
-    assert failure.error.problems == [
-        "awx-platform:secrets.admin_password: must be at least 12 characters long"
-    ]
-    assert "short-pw" not in str(failure.error)
-
-
-def test_short_secret_key_is_refused_without_echo() -> None:
-    config = with_value(stack_config("local"), "secrets", {"secret_key": "too-short-key"})
-    failure = run_failing_program("local", config, secret_keys=["awx-platform:secrets"])
-    assert isinstance(failure.error, ConfigError)
-    assert failure.error.problems == [
-        "awx-platform:secrets.secret_key: must be at least 32 characters long"
-    ]
-    assert "too-short-key" not in str(failure.error)
-
-
-def test_two_secret_key_sources_conflict() -> None:
-    config = with_value(stack_config("local"), "secrets", {"secret_key": "k" * 40})
-    config = with_value(config, "awx.secret_key_secret", "corp-awx-key")
-    failure = run_failing_program("local", config, secret_keys=["awx-platform:secrets"])
-    assert isinstance(failure.error, ConfigError)
-    assert failure.error.problems == [
-        "awx-platform:secrets.secret_key: cannot be combined with awx.secret_key_secret; "
-        "use one source"
-    ]
-
-
-def test_two_admin_password_sources_conflict() -> None:
-    config = with_value(stack_config("local"), "secrets", {"admin_password": "correct-horse-42"})
-    config = with_value(config, "awx.admin_password_secret", "corp-awx-admin")
-    failure = run_failing_program("local", config, secret_keys=["awx-platform:secrets"])
-    assert isinstance(failure.error, ConfigError)
-    assert failure.error.problems == [
-        "awx-platform:secrets.admin_password: cannot be combined with "
-        "awx.admin_password_secret; use one source"
-    ]
+    assert failure.error.problems == [f"awx-platform:{problem}"]
+    for value in secrets.values():
+        assert value not in str(failure.error)
+    assert failure.registered == []
 
 
 def test_backups_disabled_need_no_keys() -> None:
