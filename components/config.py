@@ -20,6 +20,7 @@ from components.settings.base import FieldError, Section
 from components.settings.cluster import ClusterSettings
 from components.settings.monitoring import MonitoringSettings
 from components.settings.policy import PolicySettings
+from components.settings.runtime import RuntimeSettings
 from components.settings.secrets import SecretSettings
 
 NAMESPACE = "awx-platform"
@@ -40,6 +41,8 @@ class StackConfig(Section):
     """Prometheus stack, alert routing and SLOs."""
     policy: PolicySettings = PolicySettings()
     """Environment class and guard rails the policy pack enforces."""
+    runtime: RuntimeSettings = RuntimeSettings()
+    """The awx-runtime image that backup, fork-enforcer and exporter pods run."""
     cluster: ClusterSettings = ClusterSettings()
     """Which cluster to deploy to, or a directory to render manifests into."""
     secrets: SecretSettings = SecretSettings()

@@ -6,6 +6,7 @@ from typing import Any, Literal, Self
 from pydantic import Field, field_validator, model_validator
 
 from components.settings.base import (
+    IMAGE_REPOSITORY,
     DnsLabel,
     DnsName,
     FieldError,
@@ -168,7 +169,6 @@ class IngressSettings(Section):
         return self
 
 
-_IMAGE_REPOSITORY = r"^([a-z0-9.-]+(:\d+)?/)?[a-z0-9._-]+(/[a-z0-9._-]+)*$"
 _SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 MANAGED_SETTINGS = frozenset({"MAX_FORKS", "DEFAULT_EXECUTION_QUEUE_MAX_FORKS"})
 """AWX settings this program derives from the autoscaling section."""
@@ -179,7 +179,7 @@ class AwxSettings(Section):
     """Name of the AWX custom resource; Deployments are `<name>-web` and `<name>-task`."""
     namespace: DnsLabel = "awx"
     """Namespace for the operator, AWX and its Secrets (created by this program)."""
-    image: str = Field(default="quay.io/ansible/awx", pattern=_IMAGE_REPOSITORY)
+    image: str = Field(default="quay.io/ansible/awx", pattern=IMAGE_REPOSITORY)
     """AWX image repository without a tag; always sent with image_version, because the
     operator ignores image_version unless image is set too."""
     image_version: ImageTag = "24.6.1"

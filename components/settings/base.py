@@ -107,6 +107,9 @@ def _prometheus_duration(text: str) -> str:
 PrometheusDuration = Annotated[str, AfterValidator(_prometheus_duration)]
 """A Prometheus duration such as 15d or 6h."""
 
+IMAGE_REPOSITORY = r"^([a-z0-9.-]+(:\d+)?/)?[a-z0-9._-]+(/[a-z0-9._-]+)*$"
+"""An image repository without tag or digest, e.g. quay.io/ansible/awx."""
+
 _IMAGE_TAG = re.compile(r"^[\w][\w.-]{0,127}$")
 
 
