@@ -12,6 +12,10 @@ from components.settings.base import (
     Section,
 )
 
+PUSHGATEWAY_SERVICE = "awx-pushgateway"
+"""Service of the Pushgateway the monitoring component deploys into the monitoring namespace."""
+PUSHGATEWAY_PORT = 9091
+
 
 class PrometheusSettings(Section):
     retention: PrometheusDuration = "15d"
@@ -61,6 +65,13 @@ class MonitoringSettings(Section):
     """Where alerts go."""
     slos: list[Slo] = []
     """Service level objectives, each turned into multi-window burn-rate alerts."""
+
+    @property
+    def pushgateway_url(self) -> str | None:
+        """Where batch jobs (backups, restore drills) push their metrics, when monitoring is on."""
+        if not self.enabled:
+            return None
+        return f"http://{PUSHGATEWAY_SERVICE}.{self.namespace}.svc:{PUSHGATEWAY_PORT}"
 
     @model_validator(mode="after")
     def _slo_names_unique(self) -> Self:
