@@ -113,7 +113,8 @@ def load_stack_config() -> StackConfig:
             )
     secret_keys = _secret_keys()
     for key in sorted(SECRET_SECTIONS & raw.keys()):
-        if f"{NAMESPACE}:{key}" not in secret_keys:
+        # An empty section (the project default) holds nothing to leak.
+        if raw[key] and f"{NAMESPACE}:{key}" not in secret_keys:
             problems.append(
                 f"{NAMESPACE}:{key}: holds plaintext values; set each one with "
                 f"`pulumi config set --secret --path {key}.<name> <value>`"

@@ -132,6 +132,9 @@ def project_block() -> str:
                 "    type: object",
                 f"    description: {json.dumps(key.description)}",
             ]
+            # Without a default the CLI demands the section in every stack file.
+            if key.default != "required":
+                lines.append("    default: {}")
     lines.append(f"# Every key (namespace {NAMESPACE}); full table: docs/configuration.md")
     for key in keys():
         lines.append(f"#   {key.path} ({key.type}; default {key.default}): {key.description}")
