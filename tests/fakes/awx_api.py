@@ -24,6 +24,7 @@ next requests answer with a given status (e.g. 503) to exercise retries.
 
 import base64
 import json
+import ssl
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -125,15 +126,22 @@ def _not_found() -> ApiError:
 class FakeAwx:
     """The fake served by a ThreadingHTTPServer on 127.0.0.1 and a free port."""
 
-    def __init__(self, state: AwxState | None = None) -> None:
+    def __init__(self, state: AwxState | None = None, tls: tuple[str, str] | None = None) -> None:
+        """tls: (certificate file, key file) to serve HTTPS instead of HTTP."""
         self.state = state or AwxState()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state))
         self._server.daemon_threads = True
+        self._scheme = "http"
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            self._scheme = "https"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"{self._scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     def start(self) -> "FakeAwx":
         self._thread.start()
@@ -146,8 +154,10 @@ class FakeAwx:
 
     @classmethod
     @contextmanager
-    def running(cls, state: AwxState | None = None) -> Iterator["FakeAwx"]:
-        fake = cls(state).start()
+    def running(
+        cls, state: AwxState | None = None, tls: tuple[str, str] | None = None
+    ) -> Iterator["FakeAwx"]:
+        fake = cls(state, tls).start()
         try:
             yield fake
         finally:
