@@ -31,8 +31,9 @@ class JobPodSettings(Section):
         limits=ComputeResources(cpu="2", memory="2Gi"),
     )
     """Requests and limits of the job container (the `default` container group's pod spec
-    override). requests.cpu, requests.memory and limits.memory are required: the memory limit
-    is what a job's forks must fit into."""
+    override); default requests 500m CPU and 1Gi, limits 2 CPU and 2Gi. requests.cpu,
+    requests.memory and limits.memory are required: the memory limit is what a job's forks
+    must fit into."""
     memory_per_fork: PositiveQuantity = "100Mi"
     """Memory one fork needs; AWX's own capacity model counts 100 MB per fork
     (SYSTEM_TASK_FORKS_MEM)."""
