@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from components.fork_capacity import pod_spec_override_text
 from components.settings.autoscaling import AutoscalingSettings
 from components.settings.awx import AwxSettings, ResourceRequirements
 
@@ -61,10 +62,18 @@ def awx_spec(
 
 
 def extra_settings(awx: AwxSettings, autoscaling: AutoscalingSettings) -> list[dict[str, Any]]:
-    """settings.py entries: the fork limits first, then the user's own, sorted by name."""
+    """settings.py entries: the fork limits first, then the user's own, sorted by name.
+
+    The DEFAULT_EXECUTION_QUEUE_* values seed the `default` container group; AWX applies them
+    again whenever a task pod registers, and the fork enforcer keeps them in between.
+    """
     settings: dict[str, Any] = {
         "MAX_FORKS": autoscaling.max_forks_per_task,
         "DEFAULT_EXECUTION_QUEUE_MAX_FORKS": autoscaling.max_total_forks,
+        "DEFAULT_EXECUTION_QUEUE_MAX_CONCURRENT_JOBS": autoscaling.max_concurrent_jobs,
+        "DEFAULT_EXECUTION_QUEUE_POD_SPEC_OVERRIDE": pod_spec_override_text(
+            autoscaling, awx.namespace
+        ),
     }
     settings.update(sorted(awx.extra_settings.items()))
     return [{"setting": name, "value": python_literal(value)} for name, value in settings.items()]

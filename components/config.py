@@ -59,6 +59,21 @@ class StackConfig(Section):
         return self
 
     @model_validator(mode="after")
+    def _job_namespace_is_separate(self) -> Self:
+        # The job namespace's ResourceQuota must count job pods only, never AWX's own pods.
+        namespace = self.autoscaling.job_pod.namespace_for(self.awx.namespace)
+        problem = None
+        if namespace == self.awx.namespace:
+            problem = "must differ from awx.namespace so that its quota counts job pods only"
+        elif namespace in self.policy.protected_namespaces:
+            problem = f"{namespace!r} is a protected namespace"
+        elif len(namespace) > 63:
+            problem = f"{namespace!r} is longer than 63 characters; name one explicitly"
+        if problem is not None:
+            raise FieldError("autoscaling.job_pod.namespace", problem)
+        return self
+
+    @model_validator(mode="after")
     def _rendering_needs_no_helm(self) -> Self:
         # renderYamlToDirectory cannot render Helm releases; they need a live cluster.
         if self.cluster.render_directory is not None and self.awx.operator.install:

@@ -6,8 +6,10 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import SecretStr
 
+from components.autoscaling import TaskAutoscaling, TaskAutoscalingArgs
 from components.awx import AwxDeployment, AwxDeploymentArgs
 from components.config import StackConfig
+from components.fork_enforcer import ForkEnforcer, ForkEnforcerArgs
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,10 @@ class AwxPlatform(pulumi.ComponentResource):
 
     awx: AwxDeployment
     """The AWX deployment."""
+    autoscaling: TaskAutoscaling
+    """Task-pod scaling, disruption budgets and the job pods' namespace."""
+    fork_enforcer: ForkEnforcer | None
+    """The fork-limit enforcer, unless autoscaling.enforcer.enabled is false."""
 
     def __init__(
         self, name: str, args: AwxPlatformArgs, opts: pulumi.ResourceOptions | None = None
@@ -46,7 +52,34 @@ class AwxPlatform(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
         )
-        self.register_outputs({"awx": self.awx})
+        child = pulumi.ResourceOptions(parent=self, providers=[provider])
+        self.autoscaling = TaskAutoscaling(
+            f"{name}-autoscaling",
+            TaskAutoscalingArgs(
+                settings=config.autoscaling,
+                awx_settings=config.awx,
+                monitoring=config.monitoring,
+                awx=self.awx,
+                labels=labels,
+            ),
+            opts=child,
+        )
+        self.fork_enforcer = None
+        if config.autoscaling.enforcer.enabled:
+            self.fork_enforcer = ForkEnforcer(
+                f"{name}-fork-enforcer",
+                ForkEnforcerArgs(
+                    settings=config.autoscaling,
+                    awx_settings=config.awx,
+                    runtime=config.runtime,
+                    awx=self.awx,
+                    labels=labels,
+                ),
+                opts=child,
+            )
+        self.register_outputs(
+            {"awx": self.awx, "autoscaling": self.autoscaling, "fork_enforcer": self.fork_enforcer}
+        )
 
     def _kubernetes_provider(self, name: str, config: StackConfig) -> k8s.Provider:
         cluster = config.cluster

@@ -1,36 +1,136 @@
-"""The `autoscaling` section: task-pod scaling and the fork budget that keeps jobs in memory."""
+"""The `autoscaling` section: task-pod scaling and the fork budget that keeps jobs in memory.
 
+Two budgets meet here. Task (control) pods scale with load; every running job costs its
+controlling task pod one unit of capacity. Job pods run the playbooks, one pod per job, in the
+`default` container group; their memory limit caps how many forks one job may use
+(`max_forks_per_task` x `job_pod.memory_per_fork` must fit), and the ResourceQuota of their
+namespace caps how many of them run at once (`max_concurrent_jobs`).
+"""
+
+from decimal import Decimal
 from typing import Self
 
 from pydantic import Field, model_validator
 
-from components.settings.base import FieldError, Section
+from components.settings.awx import ComputeResources, ResourceRequirements
+from components.settings.base import DnsLabel, DnsName, FieldError, PositiveQuantity, Section
+from components.settings.quantity import parse_quantity
+
+MEBIBYTE = Decimal(1 << 20)
+
+
+class JobPodSettings(Section):
+    """The automation-job pods of the `default` container group (one pod per running job)."""
+
+    namespace: DnsLabel | None = None
+    """Namespace job pods run in, with its own ResourceQuota and LimitRange; empty means
+    `<awx.namespace>-jobs`. It must differ from awx.namespace so that the quota counts job
+    pods only."""
+    resources: ResourceRequirements = ResourceRequirements(
+        requests=ComputeResources(cpu="500m", memory="1Gi"),
+        limits=ComputeResources(cpu="2", memory="2Gi"),
+    )
+    """Requests and limits of the job container (the `default` container group's pod spec
+    override); default requests 500m CPU and 1Gi, limits 2 CPU and 2Gi. requests.cpu,
+    requests.memory and limits.memory are required: the memory limit is what a job's forks
+    must fit into."""
+    memory_per_fork: PositiveQuantity = "100Mi"
+    """Memory one fork needs; AWX's own capacity model counts 100 MB per fork
+    (SYSTEM_TASK_FORKS_MEM)."""
+
+    @model_validator(mode="after")
+    def _sizes_are_declared(self) -> Self:
+        for path in ("requests.cpu", "requests.memory", "limits.memory"):
+            kind, resource = path.split(".")
+            if getattr(getattr(self.resources, kind), resource) is None:
+                raise FieldError(
+                    f"resources.{path}",
+                    "is required: job pods need requests for scheduling and a memory limit "
+                    "for the fork cap",
+                )
+        return self
+
+    def namespace_for(self, awx_namespace: str) -> str:
+        """The namespace job pods run in, given AWX's namespace."""
+        return self.namespace or f"{awx_namespace}-jobs"
+
+    @property
+    def memory_limit_bytes(self) -> Decimal:
+        return parse_quantity(str(self.resources.limits.memory))
+
+    @property
+    def fork_memory_bytes(self) -> Decimal:
+        return parse_quantity(self.memory_per_fork)
+
+    def forks_that_fit(self) -> int:
+        """The most forks whose memory fits the job pod's memory limit."""
+        return int(self.memory_limit_bytes // self.fork_memory_bytes)
+
+
+class ForkEnforcerSettings(Section):
+    """The `awx-runtime forks enforce` Deployment that keeps AWX at the declared fork limits."""
+
+    enabled: bool = True
+    """Run the enforcer (Deployment `<awx.name>-fork-enforcer`, metrics on port 9181)."""
+    interval_seconds: int = Field(default=60, ge=10, le=3600)
+    """Seconds between two reconciliation passes."""
+    dry_run: bool = False
+    """Only report drift (logs and metrics); change nothing in AWX."""
+    token_secret: DnsName | None = None
+    """Existing Secret (key `token`) with an AWX OAuth2 token of a superuser; empty means basic
+    auth as awx.admin_user with the admin password Secret (key `password`)."""
 
 
 class AutoscalingSettings(Section):
     enabled: bool = True
-    """Scale task pods with a HorizontalPodAutoscaler (the operator stops managing their count)."""
+    """Scale task pods automatically (HPA, or KEDA with queue_metric); the operator stops
+    managing their count (task_manage_replicas: false)."""
     min_task_replicas: int = Field(default=2, ge=1, le=100)
     """Fewest task pods."""
     max_task_replicas: int = Field(default=10, ge=1, le=100)
     """Most task pods."""
     target_cpu_utilization: int = Field(default=70, ge=1, le=100)
-    """Average task-pod CPU use, in percent of the CPU request, that the HPA aims for."""
+    """Average task-pod CPU use, in percent of the CPU request, that the autoscaler aims for."""
     target_memory_utilization: int = Field(default=80, ge=1, le=100)
-    """Average task-pod memory use, in percent of the memory request, that the HPA aims for."""
-    max_forks_per_task: int = Field(default=50, ge=1, le=10000)
-    """Largest fork count one job may use (AWX MAX_FORKS); larger job templates are refused."""
+    """Average task-pod memory use, in percent of the memory request, that the autoscaler
+    aims for."""
+    max_forks_per_task: int = Field(default=20, ge=1, le=10000)
+    """Largest fork count one job may use (AWX MAX_FORKS); larger job templates are refused and
+    the fork enforcer brings existing ones down. Times job_pod.memory_per_fork it must fit the
+    job pod's memory limit."""
     max_total_forks: int = Field(default=200, ge=1, le=100000)
-    """Fork budget of the `default` instance group (DEFAULT_EXECUTION_QUEUE_MAX_FORKS);
-    jobs beyond it wait in pending instead of overloading the cluster."""
+    """Fork budget of the `default` instance group (its max_forks, seeded from
+    DEFAULT_EXECUTION_QUEUE_MAX_FORKS); jobs beyond it wait in pending instead of overloading
+    the cluster."""
+    max_concurrent_jobs: int = Field(default=10, ge=1, le=1000)
+    """Most jobs the `default` instance group runs at once (its max_concurrent_jobs); also the
+    pod count of the job namespace's ResourceQuota."""
     cooldown_period_seconds: int = Field(default=300, ge=0, le=3600)
-    """Scale-down stabilization window: task pods are removed at most one per period."""
+    """Scale-down stabilization window: task pods are removed at most one per period, and only
+    when every recommendation of the whole window allowed it. Scale-up has no window."""
     scale_up_threshold: int = Field(default=80, ge=1, le=100)
-    """Control-capacity use, in percent, above which queue-aware scaling adds task pods."""
+    """Queue-aware scaling: control-capacity use in percent (consumed / total capacity of the
+    task pods) at or above which task pods are added, to ceil(pods x use / scale_up_threshold)."""
     scale_down_threshold: int = Field(default=30, ge=0, le=99)
-    """Control-capacity use, in percent, below which queue-aware scaling removes task pods."""
+    """Queue-aware scaling: control-capacity use in percent at or below which task pods are
+    removed, to ceil(pods x use / scale_up_threshold); between the two thresholds the capacity
+    signal holds the current count."""
     queue_metric: bool = False
-    """Scale on AWX's pending jobs and capacity through KEDA instead of CPU and memory alone."""
+    """Scale with a KEDA ScaledObject on AWX's pending jobs and control capacity (plus CPU and
+    memory) instead of the plain HPA; needs KEDA and Prometheus scraping AWX's metrics."""
+    pending_jobs_per_task: int = Field(default=5, ge=1, le=1000)
+    """Queue-aware scaling: pending jobs one task pod is expected to absorb; more pending jobs
+    ask for ceil(pending / pending_jobs_per_task) task pods."""
+    fallback_replicas: int | None = Field(default=None, ge=1, le=100)
+    """Queue-aware scaling: task pods to run while Prometheus cannot be queried (3 failed polls
+    in a row); empty means max_task_replicas, so an outage never starves running jobs."""
+    prometheus_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/\S*)?$")
+    """Queue-aware scaling: Prometheus that KEDA queries; empty means the prometheus-operated
+    Service in monitoring.namespace."""
+    job_pod: JobPodSettings = JobPodSettings()
+    """Size and namespace of the job pods; their memory limit caps the forks per job."""
+    enforcer: ForkEnforcerSettings = ForkEnforcerSettings()
+    """The fork-limit enforcer that keeps AWX's API at these values."""
 
     @model_validator(mode="after")
     def _bounds_are_ordered(self) -> Self:
@@ -53,3 +153,39 @@ class AutoscalingSettings(Section):
                 f"got {self.scale_down_threshold}",
             )
         return self
+
+    @model_validator(mode="after")
+    def _fallback_within_bounds(self) -> Self:
+        fallback = self.fallback_replicas
+        if fallback is not None and not (
+            self.min_task_replicas <= fallback <= self.max_task_replicas
+        ):
+            raise FieldError(
+                "fallback_replicas",
+                f"must lie between min_task_replicas ({self.min_task_replicas}) and "
+                f"max_task_replicas ({self.max_task_replicas}); got {fallback}",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _forks_fit_the_job_pod(self) -> Self:
+        job_pod = self.job_pod
+        needed = self.max_forks_per_task * job_pod.fork_memory_bytes
+        if needed > job_pod.memory_limit_bytes:
+            fits = job_pod.forks_that_fit()
+            raise FieldError(
+                "max_forks_per_task",
+                f"{self.max_forks_per_task} forks x {job_pod.memory_per_fork} per fork "
+                f"= {_mebibytes(needed)} do not fit the job pod's memory limit "
+                f"({job_pod.resources.limits.memory}); at most {fits} forks fit, or raise "
+                f"job_pod.resources.limits.memory to at least {_mebibytes(needed)}",
+            )
+        return self
+
+    @property
+    def effective_fallback_replicas(self) -> int:
+        return self.fallback_replicas or self.max_task_replicas
+
+
+def _mebibytes(value: Decimal) -> str:
+    return f"{int(-(-value // MEBIBYTE))}Mi"

@@ -170,7 +170,14 @@ class IngressSettings(Section):
 
 
 _SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
-MANAGED_SETTINGS = frozenset({"MAX_FORKS", "DEFAULT_EXECUTION_QUEUE_MAX_FORKS"})
+MANAGED_SETTINGS = frozenset(
+    {
+        "MAX_FORKS",
+        "DEFAULT_EXECUTION_QUEUE_MAX_FORKS",
+        "DEFAULT_EXECUTION_QUEUE_MAX_CONCURRENT_JOBS",
+        "DEFAULT_EXECUTION_QUEUE_POD_SPEC_OVERRIDE",
+    }
+)
 """AWX settings this program derives from the autoscaling section."""
 
 
@@ -216,8 +223,9 @@ class AwxSettings(Section):
     """Type of the `<name>-service` Service."""
     extra_settings: dict[str, Any] = {}
     """Further AWX settings (name: value), written into settings.py by the operator; they
-    become read-only in the UI. MAX_FORKS and DEFAULT_EXECUTION_QUEUE_MAX_FORKS come from
-    the autoscaling section and may not be set here."""
+    become read-only in the UI. MAX_FORKS and DEFAULT_EXECUTION_QUEUE_* (max forks, max
+    concurrent jobs, pod spec override) come from the autoscaling section and may not be set
+    here."""
     protect: bool = True
     """Protect the namespace and AWX's secret key against deletion by `pulumi destroy`."""
 
@@ -232,6 +240,7 @@ class AwxSettings(Section):
             if setting in MANAGED_SETTINGS:
                 raise ValueError(
                     f"{setting} is derived from the autoscaling section "
-                    "(max_forks_per_task, max_total_forks); set it there"
+                    "(max_forks_per_task, max_total_forks, max_concurrent_jobs, job_pod); "
+                    "set it there"
                 )
         return settings

@@ -17,6 +17,17 @@ EXPECTED_MANIFESTS = {
     "v1-secret-awx-awx-admin-password.yaml",
     "v1-secret-awx-awx-secret-key.yaml",
     "awx.ansible.com_v1beta1-awx-awx-awx.yaml",
+    "v1-namespace-default-awx-jobs.yaml",
+    "rbac.authorization.k8s.io_v1-role-awx-jobs-awx-job-pods.yaml",
+    "rbac.authorization.k8s.io_v1-rolebinding-awx-jobs-awx-job-pods.yaml",
+    "v1-resourcequota-awx-jobs-awx-jobs.yaml",
+    "v1-limitrange-awx-jobs-awx-jobs.yaml",
+    "policy_v1-poddisruptionbudget-awx-awx-task.yaml",
+    "policy_v1-poddisruptionbudget-awx-awx-web.yaml",
+    "autoscaling_v2-horizontalpodautoscaler-awx-awx-task.yaml",
+    "v1-serviceaccount-awx-awx-fork-enforcer.yaml",
+    "apps_v1-deployment-awx-awx-fork-enforcer.yaml",
+    "v1-service-awx-awx-fork-enforcer.yaml",
 }
 
 
@@ -69,7 +80,7 @@ def test_state_holds_secrets_only_encrypted(deployed: EngineProject) -> None:
 
 def test_second_up_changes_nothing(deployed: EngineProject) -> None:
     deployed.up("--expect-no-changes")
-    assert deployed.preview_summary() == {"same": 8}
+    assert deployed.preview_summary() == {"same": 21}
 
 
 def test_bad_config_fails_before_anything_changes(tmp_path: Path) -> None:

@@ -92,6 +92,16 @@ def test_fork_limits_become_extra_settings() -> None:
     assert spec["extra_settings"] == [
         {"setting": "MAX_FORKS", "value": "15"},
         {"setting": "DEFAULT_EXECUTION_QUEUE_MAX_FORKS", "value": "45"},
+        {"setting": "DEFAULT_EXECUTION_QUEUE_MAX_CONCURRENT_JOBS", "value": "10"},
+        {
+            "setting": "DEFAULT_EXECUTION_QUEUE_POD_SPEC_OVERRIDE",
+            "value": repr(
+                '{"apiVersion": "v1", "kind": "Pod", "metadata": {"namespace": "awx-jobs"}, '
+                '"spec": {"automountServiceAccountToken": false, "containers": [{"name": '
+                '"worker", "resources": {"limits": {"cpu": "2", "memory": "2Gi"}, "requests": '
+                '{"cpu": "500m", "memory": "1Gi"}}}], "serviceAccountName": "default"}}'
+            ),
+        },
         {"setting": "AWX_CLEANUP_PATHS", "value": "False"},
         {"setting": "LOG_AGGREGATOR_LEVEL", "value": "'DEBUG'"},
     ]

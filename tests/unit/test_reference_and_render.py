@@ -38,14 +38,25 @@ def test_render_writes_every_object_with_secrets_redacted(tmp_path: Path) -> Non
     out = tmp_path / "manifests"
     result = render("--stack", "local", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert "stack local: 7 resources, 4 manifests" in result.stdout
+    assert "stack local: 20 resources, 15 manifests" in result.stdout
     assert "admin_password: [secret]" in result.stdout
     files = sorted(p.name for p in out.iterdir())
     assert files == [
         "awx-awx-awx.yaml",
+        "deployment-awx-awx-fork-enforcer.yaml",
+        "horizontalpodautoscaler-awx-awx-task.yaml",
+        "limitrange-awx-jobs-awx-jobs.yaml",
+        "namespace-awx-jobs.yaml",
         "namespace-awx.yaml",
+        "poddisruptionbudget-awx-awx-task.yaml",
+        "poddisruptionbudget-awx-awx-web.yaml",
+        "resourcequota-awx-jobs-awx-jobs.yaml",
+        "role-awx-jobs-awx-job-pods.yaml",
+        "rolebinding-awx-jobs-awx-job-pods.yaml",
         "secret-awx-awx-admin-password.yaml",
         "secret-awx-awx-secret-key.yaml",
+        "service-awx-awx-fork-enforcer.yaml",
+        "serviceaccount-awx-awx-fork-enforcer.yaml",
     ]
     secret = yaml.safe_load((out / "secret-awx-awx-secret-key.yaml").read_text())
     assert secret["stringData"] == {"secret_key": "<redacted: Pulumi secret>"}

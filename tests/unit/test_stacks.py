@@ -20,7 +20,11 @@ def stack_run(request: pytest.FixtureRequest) -> tuple[str, ProgramRun]:
 
 def test_every_stack_registers_namespace_secrets_and_awx(stack_run: tuple[str, ProgramRun]) -> None:
     stack, run = stack_run
-    assert len(run.of_type(NAMESPACE)) == 1
+    awx_namespace = run.outputs["namespace"]
+    assert {n.inputs["metadata"]["name"] for n in run.of_type(NAMESPACE)} == {
+        awx_namespace,
+        f"{awx_namespace}-jobs",
+    }
     assert len(run.of_type(AWX)) == 1
     secret_names = {s.inputs["metadata"]["name"] for s in run.of_type(SECRET)}
     assert secret_names == {"awx-admin-password", "awx-secret-key"}
