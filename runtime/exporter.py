@@ -214,8 +214,13 @@ def settings_from(arguments: argparse.Namespace) -> ExporterSettings:
     )
 
 
+# Client-side timeouts only bound how long a check's thread lives; the monitor's deadline is what
+# reports the timeout, so they are set past it and the reason is always the monitor's.
+CLIENT_TIMEOUT_FACTOR = 2
+
+
 def build_checks(settings: ExporterSettings) -> list[Check]:
-    timeout = settings.timing.timeout_seconds
+    timeout = CLIENT_TIMEOUT_FACTOR * settings.timing.timeout_seconds
     checks: list[Check] = [
         DatabaseCheck(settings.database, timeout),
         RedisCheck(settings.redis_url, timeout),

@@ -34,11 +34,15 @@ class LoopbackServer:
                 kind = (
                     "text/plain; version=0.0.4" if isinstance(body, bytes) else "application/json"
                 )
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", kind)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The client gave up first (a deliberately slow answer): nothing to send to.
+                    return
 
             def log_message(self, format: str, *args: Any) -> None:
                 return

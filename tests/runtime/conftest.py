@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from tests.fakes.awx_status import FakeAwx
 from tests.fakes.kubernetes_api import FakeKubernetes, awx_resource, pod
-from tests.runtime.exporter_process import AWX_NAME, NAMESPACE
+from tests.runtime.exporter_process import AWX_NAME, NAMESPACE, exporter_environment
 from tests.services.postgres import PostgresServer, running_postgres
 from tests.services.redis_server import RedisServer, running_redis
 
@@ -50,3 +50,17 @@ def kubernetes() -> Iterator[FakeKubernetes]:
     fake.server.start()
     yield fake
     fake.server.stop()
+
+
+@pytest.fixture
+def base_environment(
+    postgres: PostgresServer, awx: FakeAwx, kubernetes: FakeKubernetes
+) -> Callable[..., dict[str, str]]:
+    """The exporter's environment against the healthy services; keywords override variables."""
+
+    def build(**overrides: str) -> dict[str, str]:
+        return exporter_environment(
+            postgres.environment(), awx.url, kubernetes.url, **{"AWX_TOKEN": awx.token, **overrides}
+        )
+
+    return build

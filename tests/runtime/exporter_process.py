@@ -71,6 +71,17 @@ class Exporter:
             for labels, value in self.values("awx_platform_component_health").items()
         }
 
+    def wait_for_component(self, name: str, status: str, reason_part: str = "") -> dict[str, Any]:
+        """The component's result once it has `status` (and a reason containing `reason_part`)."""
+
+        def probe() -> dict[str, Any] | None:
+            result: dict[str, Any] | None = self.health()["components"].get(name)
+            if result and result["status"] == status and reason_part in result["reason"]:
+                return result
+            return None
+
+        return eventually(probe)
+
     def wait_for_checks(self) -> dict[str, Any]:
         return eventually(lambda: self.health() if self.health()["components"] else None)
 
