@@ -149,8 +149,9 @@ def _number(values: dict[str, str], dest: str, kind: type[float] | type[int]) ->
     try:
         number = kind(values[dest])
     except ValueError:
+        expected = "an integer" if kind is int else "a number"
         raise ConfigurationError(
-            f"{option.flag} / {option.env}: {values[dest]!r} is not a {kind.__name__}"
+            f"{option.flag} / {option.env}: {values[dest]!r} is not {expected}"
         ) from None
     if number <= 0:
         raise ConfigurationError(f"{option.flag} / {option.env}: must be positive")
