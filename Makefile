@@ -54,6 +54,7 @@ render: install
 bench: install toolchain
 	$(PYTHON) bench/program_eval.py
 	$(PYTHON) bench/engine.py
+	$(PYTHON) bench/exporter.py
 
 stack: toolchain
 	@test -n "$$PULUMI_CONFIG_PASSPHRASE$$PULUMI_CONFIG_PASSPHRASE_FILE" || { \
