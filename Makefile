@@ -55,6 +55,7 @@ bench: install toolchain
 	$(PYTHON) bench/program_eval.py
 	$(PYTHON) bench/engine.py
 	$(PYTHON) bench/forks.py
+	$(PYTHON) bench/exporter.py
 
 stack: toolchain
 	@test -n "$$PULUMI_CONFIG_PASSPHRASE$$PULUMI_CONFIG_PASSPHRASE_FILE" || { \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests need (run as root on CI and fresh machines; a no-op when present).
 set -euo pipefail
-packages=(shellcheck openssl prometheus)
+packages=(shellcheck openssl prometheus postgresql redis-server)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
