@@ -2,6 +2,7 @@
 
 import pulumi
 
+from components.backup_platform import backup_outputs
 from components.config import load_stack_config
 from components.platform import AwxPlatform, AwxPlatformArgs
 
@@ -18,5 +19,8 @@ pulumi.export("admin_user", config.awx.admin_user)
 pulumi.export("admin_password_secret", awx.admin_password_secret_name)
 pulumi.export("secret_key_secret", awx.secret_key_secret_name)
 pulumi.export("postgres_configuration_secret", awx.postgres_configuration_secret_name)
+if platform.backup_store is not None and platform.backup is not None:
+    pulumi.export("backup_storage_type", config.backup.storage_type)
+    pulumi.export("backup", backup_outputs(platform.backup_store, platform.backup))
 if awx.admin_password is not None:
     pulumi.export("admin_password", awx.admin_password)

@@ -8,8 +8,11 @@ from pydantic import SecretStr
 
 from components.autoscaling import TaskAutoscaling, TaskAutoscalingArgs
 from components.awx import AwxDeployment, AwxDeploymentArgs
+from components.backup import AwxBackup
+from components.backup_platform import create_backups
 from components.config import StackConfig
 from components.fork_enforcer import ForkEnforcer, ForkEnforcerArgs
+from components.storage.select import BackupStore
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,10 @@ class AwxPlatform(pulumi.ComponentResource):
     """Task-pod scaling, disruption budgets and the job pods' namespace."""
     fork_enforcer: ForkEnforcer | None
     """The fork-limit enforcer, unless autoscaling.enforcer.enabled is false."""
+    backup_store: BackupStore | None
+    """Where backups are kept (None when backups are disabled)."""
+    backup: AwxBackup | None
+    """The backup, restore and restore drill jobs (None when backups are disabled)."""
 
     def __init__(
         self, name: str, args: AwxPlatformArgs, opts: pulumi.ResourceOptions | None = None
@@ -77,8 +84,22 @@ class AwxPlatform(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
+        self.backup_store, self.backup = None, None
+        if config.backup.enabled:
+            self.backup_store, self.backup = create_backups(
+                f"{name}-backup",
+                config,
+                self.awx,
+                labels,
+                child,
+            )
         self.register_outputs(
-            {"awx": self.awx, "autoscaling": self.autoscaling, "fork_enforcer": self.fork_enforcer}
+            {
+                "awx": self.awx,
+                "autoscaling": self.autoscaling,
+                "fork_enforcer": self.fork_enforcer,
+                "backup": self.backup,
+            }
         )
 
     def _kubernetes_provider(self, name: str, config: StackConfig) -> k8s.Provider:

@@ -9,6 +9,8 @@ these pieces so that the hardening lives in one place.
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pulumi
+
 from components.settings.runtime import RuntimeSettings
 
 RUNTIME_USER_ID = 65532
@@ -83,7 +85,9 @@ def runtime_pod_spec(
     }
 
 
-def env_from_secret(variable: str, secret: str, key: str, optional: bool = False) -> dict[str, Any]:
+def env_from_secret(
+    variable: str, secret: pulumi.Input[str], key: str, optional: bool = False
+) -> dict[str, Any]:
     """An environment variable taken from one key of a Secret."""
     reference: dict[str, Any] = {"name": secret, "key": key}
     if optional:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests need (run as root on CI and fresh machines; a no-op when present).
 set -euo pipefail
-packages=(shellcheck openssl prometheus postgresql redis-server)
+packages=(shellcheck openssl prometheus prometheus-alertmanager prometheus-pushgateway prometheus-postgres-exporter postgresql postgresql-client redis-server age zstd)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

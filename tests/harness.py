@@ -26,7 +26,9 @@ from pulumi.runtime.sync_await import _sync_await
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAM = ROOT / "__main__.py"
 PROJECT = "awx-platform"
-STACKS = ("local", "dev", "prod-aws", "prod-azure", "prod-gcp")
+STACKS = ("local", "dev", "dev-minio", "prod-aws", "prod-azure", "prod-gcp")
+MOCK_ACCOUNT = "111122223333"
+MOCK_GUID = "00000000-0000-4000-8000-000000000000"
 SECRET = rpc._special_secret_sig
 SIG = rpc._special_sig_key
 
@@ -87,12 +89,30 @@ class RecordingMocks(pulumi.runtime.Mocks):
         state = unwrap(inputs)
         if args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = f"mock-{args.name}-" + "x" * int(state.get("length", 16))
+        state.update(computed_outputs(args.typ, args.name, state))
         return f"{args.name}-id", state
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
         raise NotImplementedError(
             f"the program made an invoke the mocks do not answer: {args.token}"
         )
+
+
+def computed_outputs(typ: str, name: str, state: dict[str, Any]) -> dict[str, Any]:
+    """The outputs a cloud provider computes that the program reads, shaped like the real ones."""
+    if typ == "aws:s3/bucket:Bucket":
+        return {"arn": f"arn:aws:s3:::{state['bucket']}"}
+    if typ in ("aws:iam/role:Role", "aws:iam/policy:Policy", "aws:iam/user:User"):
+        kind = typ.rsplit(":", 1)[-1].lower()
+        return {"arn": f"arn:aws:iam::{MOCK_ACCOUNT}:{kind}/{name}", "name": name}
+    if typ == "aws:iam/accessKey:AccessKey":
+        return {"secret": f"mock-secret-access-key-{name}"}
+    if typ == "azure-native:managedidentity:UserAssignedIdentity":
+        return {"clientId": MOCK_GUID, "principalId": MOCK_GUID.replace("0", "1")}
+    if typ == "gcp:serviceaccount/account:Account":
+        email = f"{state['accountId']}@{state['project']}.iam.gserviceaccount.com"
+        return {"email": email, "name": f"projects/{state['project']}/serviceAccounts/{email}"}
+    return {}
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):

@@ -5,77 +5,28 @@ from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
-from components.settings.base import CronSchedule, DnsName, FieldError, PositiveQuantity, Section
+from components.settings.backup_jobs import DrillSettings, JobSettings
+from components.settings.backup_storage import AzureStorage, GcsStorage, PvcStorage, S3Storage
+from components.settings.base import CronSchedule, DnsName, FieldError, Section
 
-_PREFIX = Field(default="awx-backups/", pattern=r"^([\w.-]+/)*$")
-
-
-class S3Storage(Section):
-    bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-    """Bucket name (3-63 lower-case letters, digits, '.', '-')."""
-    region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
-    """AWS region of the bucket; required unless endpoint_url names an S3-compatible store."""
-    prefix: str = _PREFIX
-    """Key prefix for backups, ending in '/' (empty for the bucket root)."""
-    storage_class: Literal[
-        "STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"
-    ] = "STANDARD_IA"
-    """Storage class dumps move to after transition_days (manifests stay in STANDARD)."""
-    transition_days: int = Field(default=30, ge=0, le=3650)
-    """Days before dumps move to storage_class (0 keeps them in STANDARD)."""
-    endpoint_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
-    """S3-compatible endpoint (MinIO and others); the bucket must already exist there."""
-    kms_key_arn: str | None = Field(default=None, pattern=r"^arn:aws[\w-]*:kms:\S+$")
-    """KMS key for server-side encryption (aws:kms); AES256 when empty."""
-
-    @field_validator("bucket")
-    @classmethod
-    def _bucket_name_rules(cls, bucket: str) -> str:
-        if ".." in bucket or bucket.startswith("xn--"):
-            raise ValueError(f"{bucket!r} may not contain '..' or start with 'xn--'")
-        return bucket
-
-    @model_validator(mode="after")
-    def _region_or_endpoint(self) -> Self:
-        if self.region is None and self.endpoint_url is None:
-            raise FieldError("region", "is required unless endpoint_url is set")
-        return self
-
-
-class AzureStorage(Section):
-    storage_account: str = Field(pattern=r"^[a-z0-9]{3,24}$")
-    """Storage account name (3-24 lower-case letters and digits, globally unique)."""
-    container: str = Field(min_length=3, max_length=63, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    """Blob container name (3-63 lower-case letters, digits, single '-')."""
-    prefix: str = _PREFIX
-    """Blob name prefix for backups, ending in '/'."""
-    resource_group: str = Field(pattern=r"^[\w().-]{1,90}$")
-    """Resource group that holds the storage account."""
-    location: str = Field(pattern=r"^[a-z0-9]+$")
-    """Azure region, e.g. westeurope."""
-
-
-class GcsStorage(Section):
-    bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$")
-    """Bucket name (3-63 lower-case letters, digits, '.', '_', '-')."""
-    project_id: str = Field(pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
-    """Google Cloud project that owns the bucket."""
-    prefix: str = _PREFIX
-    """Object name prefix for backups, ending in '/'."""
-    location: str = Field(default="EU", pattern=r"^[A-Za-z0-9-]+$")
-    """Bucket location: a region, a dual-region or a multi-region such as EU or US."""
-
-
-class PvcStorage(Section):
-    size: PositiveQuantity = "50Gi"
-    """Size of the backup volume."""
-    storage_class: str | None = None
-    """StorageClass of the backup volume (cluster default when empty)."""
+__all__ = [
+    "AzureStorage",
+    "BackupSettings",
+    "DrillSettings",
+    "Encryption",
+    "GcsStorage",
+    "JobSettings",
+    "PvcStorage",
+    "Retention",
+    "S3Storage",
+]
 
 
 class Retention(Section):
     days: int = Field(default=90, ge=1, le=36500)
-    """Backups older than this are pruned (and expire in the bucket's lifecycle rules)."""
+    """Backups older than this are pruned, whatever the daily/weekly/monthly/yearly rules
+    select (keep it above their reach); only min_backups and the newest backup survive it. The
+    storage lifecycle deletes after days + lifecycle_grace_days (docs/backups.md)."""
     max_backups: int | None = Field(default=None, ge=1)
     """Most complete backups kept; no count limit when empty."""
     daily: int = Field(default=7, ge=0)
@@ -88,6 +39,16 @@ class Retention(Section):
     """Newest backup of each of this many recent years is kept."""
     min_backups: int = Field(default=3, ge=1)
     """Pruning never leaves fewer complete backups than this."""
+    lifecycle_grace_days: int = Field(default=30, ge=1, le=3650)
+    """Days the storage's own expiry rule waits beyond `days`. The runtime prunes precisely
+    (never the newest backup, never below min_backups); the lifecycle rule is a backstop for
+    objects the runtime no longer tracks and must not fire first: it deletes min_backups'
+    survivors only when no backup has succeeded for `days` plus this grace."""
+
+    @property
+    def expiry_days(self) -> int:
+        """When the storage lifecycle deletes a backup object: the age limit plus the grace."""
+        return self.days + self.lifecycle_grace_days
 
     @model_validator(mode="after")
     def _count_covers_minimum(self) -> Self:
@@ -112,6 +73,9 @@ class Encryption(Section):
     """aes-256: existing Secret (key `key`) holding a base64 32-byte key."""
     kms_key_arn: str | None = Field(default=None, pattern=r"^arn:aws[\w-]*:kms:\S+$")
     """aes-256: AWS KMS key that wraps the data keys instead of a raw key."""
+    identity_secret: DnsName | None = None
+    """age: existing Secret (key `identity`) holding an age private key (AGE-SECRET-KEY-1...)
+    for the restore Job and the restore drill. Never mounted into the backup CronJob."""
 
     @field_validator("age_recipients")
     @classmethod
@@ -155,7 +119,9 @@ class BackupSettings(Section):
     pvc: PvcStorage = PvcStorage()
     """Volume settings, used when storage_type is pvc."""
     schedule: CronSchedule = "0 2 * * *"
-    """When backups run (cron, cluster time zone)."""
+    """When backups run (cron; job.time_zone, else the cluster's time zone)."""
+    job: JobSettings = JobSettings()
+    """Resources, deadlines and history of the backup CronJob (also used by the restore Job)."""
     retention: Retention = Retention()
     """How long and how many backups are kept."""
     compression: Literal["zstd", "gzip", "none"] = "zstd"
@@ -165,9 +131,18 @@ class BackupSettings(Section):
     restore: str | None = Field(
         default=None, pattern=r"^(latest|awx-backup-[a-z0-9-]+-\d{8}-\d{6})$"
     )
-    """Name of a backup to restore (or `latest`); creates a one-off restore Job."""
+    """Name of a backup to restore (or `latest`); creates a one-off restore Job. Scale AWX
+    down first: the restore writes into AWX's own database."""
+    restore_clean: bool = False
+    """Restore Job: drop existing objects first (`--clean`); without it a non-empty database
+    is refused."""
+    restore_secrets: bool = False
+    """Restore Job: also write AWX's Secrets (secret_key, admin password, postgres
+    configuration) from the backup (`--restore-secrets`); grants the Job write access to them."""
     drill_schedule: CronSchedule = "0 4 * * 0"
     """When the restore drill verifies the newest backup and restores it into a scratch database."""
+    drill: DrillSettings = DrillSettings()
+    """The restore drill's pod: scratch PostgreSQL image, resources, deadlines."""
 
     @model_validator(mode="after")
     def _backups_can_be_sealed(self) -> Self:
@@ -188,5 +163,57 @@ class BackupSettings(Section):
                     kind,
                     f"is set but storage_type is {self.storage_type!r}; remove it or set "
                     f"storage_type to {kind!r}",
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _kms_needs_aws_credentials(self) -> Self:
+        # The pods get AWS credentials (and the IAM grant on the key) only from an AWS S3 store.
+        on_aws = self.storage_type == "s3" and self.s3 is not None and self.s3.creates_bucket
+        if self.encryption.kms_key_arn is not None and not on_aws:
+            raise FieldError(
+                "encryption.kms_key_arn",
+                "needs storage_type s3 on AWS (no endpoint_url): only there do the backup pods "
+                "get AWS credentials and a grant on the key; use key_secret otherwise",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _restore_needs_the_store(self) -> Self:
+        if self.restore is not None and not self.enabled:
+            raise FieldError(
+                "restore",
+                "needs enabled: true (the restore Job reads the store this section declares)",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _decryption_key_for_readers(self) -> Self:
+        # Restore and drill decrypt; with age that needs the private key, kept out of backups.
+        readers = self.enabled and (self.drill.enabled or self.restore is not None)
+        if readers and self.encryption.mode == "age" and self.encryption.identity_secret is None:
+            raise FieldError(
+                "encryption.identity_secret",
+                "is required for the restore drill and restore Job with mode 'age' (a Secret "
+                "with key `identity` holding the age private key); or set drill.enabled: false",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _retention_outlives_transitions(self) -> Self:
+        transitions = {
+            "s3.transition_days": self.s3.transition_days
+            if self.s3 and self.s3.creates_bucket
+            else 0,
+            "gcs.transition_days": self.gcs.transition_days if self.gcs else 0,
+            "azure.cool_after_days": self.azure.cool_after_days if self.azure else 0,
+            "azure.cold_after_days": (self.azure.cold_after_days or 0) if self.azure else 0,
+        }
+        for key, days in transitions.items():
+            if days and days >= self.retention.days:
+                raise FieldError(
+                    "retention.days",
+                    f"({self.retention.days}) must be longer than {key} ({days}): backups would "
+                    "be pruned before they change storage class",
                 )
         return self

@@ -28,6 +28,10 @@ EXPECTED_MANIFESTS = {
     "v1-serviceaccount-awx-awx-fork-enforcer.yaml",
     "apps_v1-deployment-awx-awx-fork-enforcer.yaml",
     "v1-service-awx-awx-fork-enforcer.yaml",
+    "v1-persistentvolumeclaim-awx-awx-backups.yaml",
+    "v1-serviceaccount-awx-awx-backup.yaml",
+    "batch_v1-cronjob-awx-awx-backup.yaml",
+    "batch_v1-cronjob-awx-awx-restore-drill.yaml",
 }
 
 
@@ -55,6 +59,19 @@ def test_up_renders_every_manifest(deployed: EngineProject) -> None:
     )
 
 
+def test_backup_jobs_render_with_their_volume(deployed: EngineProject) -> None:
+    rendered = manifests(deployed)
+    backup = rendered["batch_v1-cronjob-awx-awx-backup.yaml"]["spec"]
+    assert backup["concurrencyPolicy"] == "Forbid"
+    pod = backup["jobTemplate"]["spec"]["template"]["spec"]
+    assert {"name": "backups", "persistentVolumeClaim": {"claimName": "awx-backups"}} in pod[
+        "volumes"
+    ]
+    drill = rendered["batch_v1-cronjob-awx-awx-restore-drill.yaml"]["spec"]
+    (sidecar,) = drill["jobTemplate"]["spec"]["template"]["spec"]["initContainers"]
+    assert sidecar["restartPolicy"] == "Always"
+
+
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_rendered_manifests_are_schema_valid(deployed: EngineProject, version: str) -> None:
     for manifest in manifests(deployed).values():
@@ -80,7 +97,7 @@ def test_state_holds_secrets_only_encrypted(deployed: EngineProject) -> None:
 
 def test_second_up_changes_nothing(deployed: EngineProject) -> None:
     deployed.up("--expect-no-changes")
-    assert deployed.preview_summary() == {"same": 21}
+    assert deployed.preview_summary() == {"same": 27}
 
 
 def test_bad_config_fails_before_anything_changes(tmp_path: Path) -> None:

@@ -68,8 +68,10 @@ CASES: list[tuple[dict[str, Any], str, str]] = [
             "backup.azure": {
                 "storage_account": "awxbackups",
                 "container": "awx",
+                "subscription_id": "00000000-0000-0000-0000-000000000000",
                 "resource_group": "rg",
                 "location": "westeurope",
+                "oidc_issuer_url": "https://westeurope.oic.prod-aks.azure.com/tenant/id/",
             },
         },
         "awx-platform:backup.azure",

@@ -38,16 +38,19 @@ def test_render_writes_every_object_with_secrets_redacted(tmp_path: Path) -> Non
     out = tmp_path / "manifests"
     result = render("--stack", "local", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert "stack local: 20 resources, 15 manifests" in result.stdout
+    assert "stack local: 26 resources, 19 manifests" in result.stdout
     assert "admin_password: [secret]" in result.stdout
     files = sorted(p.name for p in out.iterdir())
     assert files == [
         "awx-awx-awx.yaml",
+        "cronjob-awx-awx-backup.yaml",
+        "cronjob-awx-awx-restore-drill.yaml",
         "deployment-awx-awx-fork-enforcer.yaml",
         "horizontalpodautoscaler-awx-awx-task.yaml",
         "limitrange-awx-jobs-awx-jobs.yaml",
         "namespace-awx-jobs.yaml",
         "namespace-awx.yaml",
+        "persistentvolumeclaim-awx-awx-backups.yaml",
         "poddisruptionbudget-awx-awx-task.yaml",
         "poddisruptionbudget-awx-awx-web.yaml",
         "resourcequota-awx-jobs-awx-jobs.yaml",
@@ -56,6 +59,7 @@ def test_render_writes_every_object_with_secrets_redacted(tmp_path: Path) -> Non
         "secret-awx-awx-admin-password.yaml",
         "secret-awx-awx-secret-key.yaml",
         "service-awx-awx-fork-enforcer.yaml",
+        "serviceaccount-awx-awx-backup.yaml",
         "serviceaccount-awx-awx-fork-enforcer.yaml",
     ]
     secret = yaml.safe_load((out / "secret-awx-awx-secret-key.yaml").read_text())

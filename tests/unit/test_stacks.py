@@ -88,6 +88,16 @@ def test_cluster_stacks_install_the_operator_chart_pinned() -> None:
     assert run.one("pulumi:providers:kubernetes").inputs["context"] == "dev"
 
 
+BACKUP_STORAGE = {
+    "prod-aws": {("aws:s3/bucket:Bucket", "awx-platform-backup-s3-bucket")},
+    "prod-azure": {
+        ("azure-native:storage:StorageAccount", "awx-platform-backup-azure-account"),
+        ("azure-native:storage:BlobContainer", "awx-platform-backup-azure-container"),
+    },
+    "prod-gcp": {("gcp:storage/bucket:Bucket", "awx-platform-backup-gcs-bucket")},
+}
+
+
 @pytest.mark.parametrize("stack", ["prod-aws", "prod-azure", "prod-gcp"])
 def test_production_stacks_protect_what_holds_data(stack: str) -> None:
     run = run_program(stack)
@@ -96,5 +106,6 @@ def test_production_stacks_protect_what_holds_data(stack: str) -> None:
         (NAMESPACE, "awx-platform-awx-namespace"),
         (PASSWORD, "awx-platform-awx-secret-key"),
         (SECRET, "awx-platform-awx-secret-key"),
+        *BACKUP_STORAGE[stack],
     }
     assert run.one(AWX).inputs["spec"]["web_replicas"] == 2
