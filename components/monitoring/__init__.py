@@ -1,0 +1,1 @@
+"""Monitoring of AWX: the Prometheus stack, scraping, rules, routing and dashboards."""

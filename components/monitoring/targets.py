@@ -1,0 +1,50 @@
+"""What the rules and dashboards know about the scrape targets: `job` labels and names.
+
+Every ServiceMonitor the monitoring component creates rewrites `job` to one of the JOB_*
+values below (a relabeling with `targetLabel: job`), so rules and dashboards select by these
+constants instead of by Service names the operator or a chart chooses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+JOB_AWX = "awx-api"
+"""AWX's /api/v2/metrics/ on the web Service (bearer token)."""
+JOB_EXPORTER = "awx-platform-exporter"
+"""`awx-runtime exporter` (awx_deployment_status, awx_pod_status, capacity, component health,
+awx_api_requests_total{code}, awx_api_request_duration_seconds histogram of its API probes)."""
+JOB_ENFORCER = "awx-fork-enforcer"
+"""`awx-runtime forks enforce` (awx_reconciliation_total/_errors_total/_duration_seconds)."""
+JOB_POSTGRES_EXPORTER = "awx-postgres-exporter"
+"""prometheus-postgres-exporter (pg_up, pg_stat_*)."""
+JOB_REDIS_EXPORTER = "awx-redis-exporter"
+"""redis_exporter (redis_up)."""
+JOB_PUSHGATEWAY = "awx-pushgateway"
+"""The Pushgateway the backup jobs push to (honorLabels: pushed labels win)."""
+JOB_KUBE_STATE_METRICS = "kube-state-metrics"
+"""kube-prometheus-stack's kube-state-metrics (its default job label)."""
+JOB_KUBELET = "kubelet"
+"""kube-prometheus-stack's kubelet scrape (kubelet_volume_stats_*)."""
+
+
+@dataclass(frozen=True)
+class MonitoringTargets:
+    """The deployment the rules and dashboards watch."""
+
+    namespace: str
+    """Namespace of AWX (label `namespace` on every AWX-side series)."""
+    instance: str
+    """Name of the AWX custom resource (label `name` on awx-platform's own metrics)."""
+    jobs_namespace: str
+    """Namespace of the automation-job pods."""
+    task_deployment: str
+    """The task Deployment (`<instance>-task`), the HPA's target."""
+    web_deployment: str
+    """The web Deployment (`<instance>-web`)."""
+    hpa_name: str | None
+    """HorizontalPodAutoscaler of the task Deployment (None when scaling is off or KEDA)."""
+    backup_interval_seconds: int | None
+    """Longest gap between two scheduled backups (None when backups are off)."""
+    enforcer_enabled: bool
+    """Whether the fork enforcer runs (its alerts and panels exist only then)."""

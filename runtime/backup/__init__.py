@@ -1,0 +1,1 @@
+"""`awx-runtime backup ...`: streaming, encrypted, verified AWX backups (docs/runtime.md)."""
