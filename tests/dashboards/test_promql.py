@@ -219,3 +219,29 @@ def test_enforcer_counts_are_per_minute(tmp_path: Path) -> None:
             },
         ],
     )
+
+
+def test_objective_stat_shows_only_selected_slos_with_budget_series(tmp_path: Path) -> None:
+    series = [
+        {"series": f'slo:error_budget_remaining:ratio{{slo="{name}"}}', "values": "0.5x20"}
+        for name in ("awx-api-availability", "awx-backup")
+    ]
+    expr = _expr("awx-slos", "Objective")
+    only_api = expr.replace(ALL_SLOS, "awx-api-availability")
+    _evaluate(
+        tmp_path,
+        series,
+        [
+            {
+                "expr": expr,
+                "exp_samples": [
+                    {"labels": '{slo="awx-api-availability"}', "value": 0.995},
+                    {"labels": '{slo="awx-backup"}', "value": 0.999},
+                ],
+            },
+            {
+                "expr": only_api,
+                "exp_samples": [{"labels": '{slo="awx-api-availability"}', "value": 0.995}],
+            },
+        ],
+    )

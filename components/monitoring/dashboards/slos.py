@@ -9,6 +9,7 @@ dashboard is generated, so each SLO's budget is a constant joined on `slo`, not 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from components.monitoring.dashboards.model import Panel, Query, Row, Step
 
@@ -25,13 +26,18 @@ def error_ratio(window: str) -> str:
     return f"slo:sli_error:ratio_rate{window}{{{SLO_MATCHER}}}"
 
 
-def error_budgets(objectives: Mapping[str, float]) -> str:
-    """One constant series per SLO, `{slo=<name>}` = 1 - objective (objectives in percent)."""
+def per_slo(values: Mapping[str, float]) -> str:
+    """One constant series per SLO, `{slo=<name>}` = its value."""
     parts = [
-        f'label_replace(vector({_number(1 - objective / 100)}), "slo", "{name}", "", "")'
-        for name, objective in sorted(objectives.items())
+        f'label_replace(vector({_number(value)}), "slo", "{name}", "", "")'
+        for name, value in sorted(values.items())
     ]
     return " or ".join(parts)
+
+
+def error_budgets(objectives: Mapping[str, float]) -> str:
+    """Each SLO's error budget, 1 - objective (objectives in percent)."""
+    return per_slo({name: 1 - objective / 100 for name, objective in objectives.items()})
 
 
 def burn_rate(window: str, objectives: Mapping[str, float]) -> str:
@@ -45,41 +51,59 @@ def _number(value: float) -> str:
 
 def slo_rows(names: Sequence[str], objectives: Mapping[str, float]) -> tuple[Row, ...]:
     known = {name: objectives[name] for name in names if name in objectives}
-    rows = [_budget()]
+    rows = [_budget(known)]
     if known:
         rows.append(_burn_rates(known))
     rows.append(_error_ratios())
     return tuple(rows)
 
 
-def _budget() -> Row:
+def _budget(objectives: Mapping[str, float]) -> Row:
     query = Query(f"slo:error_budget_remaining:ratio{{{SLO_MATCHER}}}", "{{slo}}")
     steps = (Step("red"), Step("orange", 0), Step("green", 0.25))
-    return Row(
-        "Error budget",
-        (
-            Panel(
-                "Error budget remaining",
-                "Share of the error budget left in the SLO window (30d): 100% untouched, 0% "
-                "spent, negative overspent. Below 25% slow down risky changes.",
-                "percentunit",
-                (query,),
-                kind="stat",
-                width=8,
-                steps=steps,
-            ),
-            Panel(
-                "Error budget remaining over time",
-                "How fast the budget is being spent; a steep fall is what the burn-rate alerts "
-                "catch early.",
-                "percentunit",
-                (query,),
-                width=16,
-                steps=steps,
-                threshold_lines=True,
-            ),
+    panels = [
+        Panel(
+            "Error budget remaining",
+            "Share of the error budget left in the SLO's window (30d by default): 100% "
+            "untouched, 0% spent, negative overspent. Below 25% slow down risky changes.",
+            "percentunit",
+            (query,),
+            kind="stat",
+            width=8,
+            steps=steps,
         ),
-    )
+        Panel(
+            "Error budget remaining over time",
+            "How fast the budget is being spent; a steep fall is what the burn-rate alerts "
+            "catch early.",
+            "percentunit",
+            (query,),
+            width=16,
+            steps=steps,
+            threshold_lines=True,
+        ),
+    ]
+    if objectives:
+        # Only SLOs that have budget series: the constant alone would show for any selection.
+        objective = (
+            f"({per_slo({name: value / 100 for name, value in objectives.items()})}) "
+            f"and on (slo) slo:error_budget_remaining:ratio{{{SLO_MATCHER}}}"
+        )
+        panels = [
+            Panel(
+                "Objective",
+                "The objective of each selected SLO: the share of good events it promises "
+                "over its window. The error budget is the rest.",
+                "percentunit",
+                (Query(objective, "{{slo}}"),),
+                kind="stat",
+                width=4,
+                steps=(Step("blue"),),
+            ),
+            replace(panels[0], width=6),
+            replace(panels[1], width=14),
+        ]
+    return Row("Error budget", tuple(panels))
 
 
 def _burn_panel(
