@@ -22,8 +22,8 @@ TICKET_WINDOWS = (("1d", "2h", 3.0), ("3d", "6h", 1.0))
 """(long, short, burn factor) of the warning multi-window alerts."""
 
 
-def error_ratio(window: str) -> str:
-    return f"slo:sli_error:ratio_rate{window}{{{SLO_MATCHER}}}"
+def error_ratio(window: str, matcher: str) -> str:
+    return f"slo:sli_error:ratio_rate{window}{{{matcher}}}"
 
 
 def per_slo(values: Mapping[str, float]) -> str:
@@ -40,8 +40,8 @@ def error_budgets(objectives: Mapping[str, float]) -> str:
     return per_slo({name: 1 - objective / 100 for name, objective in objectives.items()})
 
 
-def burn_rate(window: str, objectives: Mapping[str, float]) -> str:
-    return f"{error_ratio(window)} / on (slo) group_left () ({error_budgets(objectives)})"
+def burn_rate(window: str, objectives: Mapping[str, float], matcher: str) -> str:
+    return f"{error_ratio(window, matcher)} / on (slo) group_left () ({error_budgets(objectives)})"
 
 
 def _number(value: float) -> str:
@@ -49,17 +49,21 @@ def _number(value: float) -> str:
     return repr(round(value, 12))
 
 
-def slo_rows(names: Sequence[str], objectives: Mapping[str, float]) -> tuple[Row, ...]:
+def slo_rows(
+    names: Sequence[str], objectives: Mapping[str, float], namespace: str
+) -> tuple[Row, ...]:
+    """`namespace` is the matcher of the AWX namespace: SLO names repeat across deployments."""
+    matcher = f"{namespace}, {SLO_MATCHER}"
     known = {name: objectives[name] for name in names if name in objectives}
-    rows = [_budget(known)]
+    rows = [_budget(known, matcher)]
     if known:
-        rows.append(_burn_rates(known))
-    rows.append(_error_ratios())
+        rows.append(_burn_rates(known, matcher))
+    rows.append(_error_ratios(matcher))
     return tuple(rows)
 
 
-def _budget(objectives: Mapping[str, float]) -> Row:
-    query = Query(f"slo:error_budget_remaining:ratio{{{SLO_MATCHER}}}", "{{slo}}")
+def _budget(objectives: Mapping[str, float], matcher: str) -> Row:
+    query = Query(f"slo:error_budget_remaining:ratio{{{matcher}}}", "{{slo}}")
     steps = (Step("red"), Step("orange", 0), Step("green", 0.25))
     panels = [
         Panel(
@@ -87,7 +91,7 @@ def _budget(objectives: Mapping[str, float]) -> Row:
         # Only SLOs that have budget series: the constant alone would show for any selection.
         objective = (
             f"({per_slo({name: value / 100 for name, value in objectives.items()})}) "
-            f"and on (slo) slo:error_budget_remaining:ratio{{{SLO_MATCHER}}}"
+            f"and on (slo) slo:error_budget_remaining:ratio{{{matcher}}}"
         )
         panels = [
             Panel(
@@ -111,12 +115,13 @@ def _burn_panel(
     description: str,
     pairs: tuple[tuple[str, str, float], ...],
     objectives: Mapping[str, float],
+    matcher: str,
 ) -> Panel:
     queries = []
     for long, short, _ in pairs:
         queries += [
-            Query(burn_rate(long, objectives), "{{slo}} " + long),
-            Query(burn_rate(short, objectives), "{{slo}} " + short),
+            Query(burn_rate(long, objectives, matcher), "{{slo}} " + long),
+            Query(burn_rate(short, objectives, matcher), "{{slo}} " + short),
         ]
     factors = sorted(factor for _, _, factor in pairs)
     return Panel(
@@ -131,7 +136,7 @@ def _burn_panel(
     )
 
 
-def _burn_rates(objectives: Mapping[str, float]) -> Row:
+def _burn_rates(objectives: Mapping[str, float], matcher: str) -> Row:
     return Row(
         "Burn rates",
         (
@@ -141,6 +146,7 @@ def _burn_rates(objectives: Mapping[str, float]) -> Row:
                 "the window). Pages when both 1h and 5m exceed 14.4, or both 6h and 30m exceed 6.",
                 PAGE_WINDOWS,
                 objectives,
+                matcher,
             ),
             _burn_panel(
                 "Burn rate: ticket windows (1d/2h, 3d/6h)",
@@ -148,12 +154,13 @@ def _burn_rates(objectives: Mapping[str, float]) -> Row:
                 "(the budget would be gone before the window ends).",
                 TICKET_WINDOWS,
                 objectives,
+                matcher,
             ),
         ),
     )
 
 
-def _error_ratios() -> Row:
+def _error_ratios(matcher: str) -> Row:
     return Row(
         "SLI error ratio",
         (
@@ -162,7 +169,9 @@ def _error_ratios() -> Row:
                 "Bad events out of all events over each burn-rate window (recording rules "
                 "slo:sli_error:ratio_rate5m ... ratio_rate3d).",
                 "percentunit",
-                tuple(Query(error_ratio(window), "{{slo}} " + window) for window in WINDOWS),
+                tuple(
+                    Query(error_ratio(window, matcher), "{{slo}} " + window) for window in WINDOWS
+                ),
                 width=24,
                 minimum=0,
             ),
