@@ -113,10 +113,12 @@ def test_burn_rate_divides_by_each_slos_budget(tmp_path: Path) -> None:
     ratios = {"awx-api-availability": "0.05", "awx-job-success": "0.01", "awx-backup": "0.0005"}
     series = [
         {
-            "series": f'slo:sli_error:ratio_rate1h{{slo="{name}", sloth_service="awx"}}',
+            "series": f'slo:sli_error:ratio_rate1h{{slo="{name}", namespace="{namespace}"}}',
             "values": f"{v}x20",
         }
         for name, v in ratios.items()
+        # The same SLO names of another AWX deployment must stay out.
+        for namespace in ("awx", "other")
     ]
     expr = _expr("awx-slos", "Burn rate: page windows (1h/5m, 6h/30m)")
     expected = {"awx-api-availability": 10, "awx-job-success": 1, "awx-backup": 0.5}
@@ -127,7 +129,7 @@ def test_burn_rate_divides_by_each_slos_budget(tmp_path: Path) -> None:
             {
                 "expr": expr,
                 "exp_samples": [
-                    {"labels": f'{{slo="{name}", sloth_service="awx"}}', "value": value}
+                    {"labels": f'{{slo="{name}", namespace="awx"}}', "value": value}
                     for name, value in expected.items()
                 ],
             }
@@ -216,6 +218,39 @@ def test_enforcer_counts_are_per_minute(tmp_path: Path) -> None:
             {
                 "expr": _expr("awx-fork-enforcer", "Errors by type"),
                 "exp_samples": [{"labels": '{error_type="auth"}', "value": 2}],
+            },
+        ],
+    )
+
+
+def test_objective_stat_shows_only_selected_slos_with_budget_series(tmp_path: Path) -> None:
+    series = [
+        {
+            "series": f'slo:error_budget_remaining:ratio{{slo="{name}", namespace="{namespace}"}}',
+            "values": "0.5x20",
+        }
+        for name, namespace in (
+            ("awx-api-availability", "awx"),
+            ("awx-backup", "awx"),
+            ("awx-job-success", "other"),
+        )
+    ]
+    expr = _expr("awx-slos", "Objective")
+    only_api = expr.replace(ALL_SLOS, "awx-api-availability")
+    _evaluate(
+        tmp_path,
+        series,
+        [
+            {
+                "expr": expr,
+                "exp_samples": [
+                    {"labels": '{slo="awx-api-availability"}', "value": 0.995},
+                    {"labels": '{slo="awx-backup"}', "value": 0.999},
+                ],
+            },
+            {
+                "expr": only_api,
+                "exp_samples": [{"labels": '{slo="awx-api-availability"}', "value": 0.995}],
             },
         ],
     )

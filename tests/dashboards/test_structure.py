@@ -263,7 +263,7 @@ def test_slo_dashboard_selects_by_variable() -> None:
     assert variable["type"] == "custom" and variable["multi"] and variable["includeAll"]
     assert [option["value"] for option in variable["options"]] == list(SLO_NAMES)
     for expr in _exprs(model):
-        assert 'slo=~"$slo"' in expr, expr
+        assert 'namespace="awx", slo=~"$slo"' in expr, expr
     titles = [panel["title"] for panel in data_panels(model)]
     assert "Burn rate: page windows (1h/5m, 6h/30m)" in titles
     assert "Burn rate: ticket windows (1d/2h, 3d/6h)" in titles

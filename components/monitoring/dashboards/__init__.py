@@ -76,7 +76,7 @@ def dashboards(
                 f"AWX SLOs ({where})",
                 "Error budgets and multi-window burn rates of the AWX service level objectives.",
                 targets=targets,
-                rows=slo_rows(slo_names, slo_objectives or {}),
+                rows=slo_rows(slo_names, slo_objectives or {}, scope.namespace),
                 variables=(CustomVariable(SLO_VARIABLE, "SLO", tuple(slo_names)),),
                 time_from="now-7d",
             )

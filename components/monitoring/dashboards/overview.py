@@ -241,10 +241,11 @@ def _scaling(scope: Scope) -> Row:
                     Query(
                         "sum by (pod) ("
                         + rate(
-                            'container_cpu_usage_seconds_total{job="kubelet", '
-                            + scope.namespace
-                            + ", "
-                            + f'pod=~"{targets.task_deployment}-.*", container!=""}}'
+                            scope.kubelet(
+                                "container_cpu_usage_seconds_total",
+                                f'pod=~"{targets.task_deployment}-.*"',
+                                'container!=""',
+                            )
                         )
                         + ")",
                         "{{pod}}",

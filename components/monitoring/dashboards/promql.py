@@ -13,6 +13,7 @@ from components.monitoring.targets import (
     JOB_ENFORCER,
     JOB_EXPORTER,
     JOB_KUBE_STATE_METRICS,
+    JOB_KUBELET,
     MonitoringTargets,
 )
 
@@ -85,3 +86,7 @@ class Scope:
 
     def kube_state(self, metric: str, *extra: str) -> str:
         return series(metric, eq("job", JOB_KUBE_STATE_METRICS), self.namespace, *extra)
+
+    def kubelet(self, metric: str, *extra: str) -> str:
+        """cAdvisor's container metrics, scraped through the kubelet."""
+        return series(metric, eq("job", JOB_KUBELET), self.namespace, *extra)

@@ -9,6 +9,7 @@ dashboard is generated, so each SLO's budget is a constant joined on `slo`, not 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from components.monitoring.dashboards.model import Panel, Query, Row, Step
 
@@ -21,21 +22,26 @@ TICKET_WINDOWS = (("1d", "2h", 3.0), ("3d", "6h", 1.0))
 """(long, short, burn factor) of the warning multi-window alerts."""
 
 
-def error_ratio(window: str) -> str:
-    return f"slo:sli_error:ratio_rate{window}{{{SLO_MATCHER}}}"
+def error_ratio(window: str, matcher: str) -> str:
+    return f"slo:sli_error:ratio_rate{window}{{{matcher}}}"
 
 
-def error_budgets(objectives: Mapping[str, float]) -> str:
-    """One constant series per SLO, `{slo=<name>}` = 1 - objective (objectives in percent)."""
+def per_slo(values: Mapping[str, float]) -> str:
+    """One constant series per SLO, `{slo=<name>}` = its value."""
     parts = [
-        f'label_replace(vector({_number(1 - objective / 100)}), "slo", "{name}", "", "")'
-        for name, objective in sorted(objectives.items())
+        f'label_replace(vector({_number(value)}), "slo", "{name}", "", "")'
+        for name, value in sorted(values.items())
     ]
     return " or ".join(parts)
 
 
-def burn_rate(window: str, objectives: Mapping[str, float]) -> str:
-    return f"{error_ratio(window)} / on (slo) group_left () ({error_budgets(objectives)})"
+def error_budgets(objectives: Mapping[str, float]) -> str:
+    """Each SLO's error budget, 1 - objective (objectives in percent)."""
+    return per_slo({name: 1 - objective / 100 for name, objective in objectives.items()})
+
+
+def burn_rate(window: str, objectives: Mapping[str, float], matcher: str) -> str:
+    return f"{error_ratio(window, matcher)} / on (slo) group_left () ({error_budgets(objectives)})"
 
 
 def _number(value: float) -> str:
@@ -43,43 +49,65 @@ def _number(value: float) -> str:
     return repr(round(value, 12))
 
 
-def slo_rows(names: Sequence[str], objectives: Mapping[str, float]) -> tuple[Row, ...]:
+def slo_rows(
+    names: Sequence[str], objectives: Mapping[str, float], namespace: str
+) -> tuple[Row, ...]:
+    """`namespace` is the matcher of the AWX namespace: SLO names repeat across deployments."""
+    matcher = f"{namespace}, {SLO_MATCHER}"
     known = {name: objectives[name] for name in names if name in objectives}
-    rows = [_budget()]
+    rows = [_budget(known, matcher)]
     if known:
-        rows.append(_burn_rates(known))
-    rows.append(_error_ratios())
+        rows.append(_burn_rates(known, matcher))
+    rows.append(_error_ratios(matcher))
     return tuple(rows)
 
 
-def _budget() -> Row:
-    query = Query(f"slo:error_budget_remaining:ratio{{{SLO_MATCHER}}}", "{{slo}}")
+def _budget(objectives: Mapping[str, float], matcher: str) -> Row:
+    query = Query(f"slo:error_budget_remaining:ratio{{{matcher}}}", "{{slo}}")
     steps = (Step("red"), Step("orange", 0), Step("green", 0.25))
-    return Row(
-        "Error budget",
-        (
-            Panel(
-                "Error budget remaining",
-                "Share of the error budget left in the SLO window (30d): 100% untouched, 0% "
-                "spent, negative overspent. Below 25% slow down risky changes.",
-                "percentunit",
-                (query,),
-                kind="stat",
-                width=8,
-                steps=steps,
-            ),
-            Panel(
-                "Error budget remaining over time",
-                "How fast the budget is being spent; a steep fall is what the burn-rate alerts "
-                "catch early.",
-                "percentunit",
-                (query,),
-                width=16,
-                steps=steps,
-                threshold_lines=True,
-            ),
+    panels = [
+        Panel(
+            "Error budget remaining",
+            "Share of the error budget left in the SLO's window (30d by default): 100% "
+            "untouched, 0% spent, negative overspent. Below 25% slow down risky changes.",
+            "percentunit",
+            (query,),
+            kind="stat",
+            width=8,
+            steps=steps,
         ),
-    )
+        Panel(
+            "Error budget remaining over time",
+            "How fast the budget is being spent; a steep fall is what the burn-rate alerts "
+            "catch early.",
+            "percentunit",
+            (query,),
+            width=16,
+            steps=steps,
+            threshold_lines=True,
+        ),
+    ]
+    if objectives:
+        # Only SLOs that have budget series: the constant alone would show for any selection.
+        objective = (
+            f"({per_slo({name: value / 100 for name, value in objectives.items()})}) "
+            f"and on (slo) slo:error_budget_remaining:ratio{{{matcher}}}"
+        )
+        panels = [
+            Panel(
+                "Objective",
+                "The objective of each selected SLO: the share of good events it promises "
+                "over its window. The error budget is the rest.",
+                "percentunit",
+                (Query(objective, "{{slo}}"),),
+                kind="stat",
+                width=4,
+                steps=(Step("blue"),),
+            ),
+            replace(panels[0], width=6),
+            replace(panels[1], width=14),
+        ]
+    return Row("Error budget", tuple(panels))
 
 
 def _burn_panel(
@@ -87,12 +115,13 @@ def _burn_panel(
     description: str,
     pairs: tuple[tuple[str, str, float], ...],
     objectives: Mapping[str, float],
+    matcher: str,
 ) -> Panel:
     queries = []
     for long, short, _ in pairs:
         queries += [
-            Query(burn_rate(long, objectives), "{{slo}} " + long),
-            Query(burn_rate(short, objectives), "{{slo}} " + short),
+            Query(burn_rate(long, objectives, matcher), "{{slo}} " + long),
+            Query(burn_rate(short, objectives, matcher), "{{slo}} " + short),
         ]
     factors = sorted(factor for _, _, factor in pairs)
     return Panel(
@@ -107,7 +136,7 @@ def _burn_panel(
     )
 
 
-def _burn_rates(objectives: Mapping[str, float]) -> Row:
+def _burn_rates(objectives: Mapping[str, float], matcher: str) -> Row:
     return Row(
         "Burn rates",
         (
@@ -117,6 +146,7 @@ def _burn_rates(objectives: Mapping[str, float]) -> Row:
                 "the window). Pages when both 1h and 5m exceed 14.4, or both 6h and 30m exceed 6.",
                 PAGE_WINDOWS,
                 objectives,
+                matcher,
             ),
             _burn_panel(
                 "Burn rate: ticket windows (1d/2h, 3d/6h)",
@@ -124,12 +154,13 @@ def _burn_rates(objectives: Mapping[str, float]) -> Row:
                 "(the budget would be gone before the window ends).",
                 TICKET_WINDOWS,
                 objectives,
+                matcher,
             ),
         ),
     )
 
 
-def _error_ratios() -> Row:
+def _error_ratios(matcher: str) -> Row:
     return Row(
         "SLI error ratio",
         (
@@ -138,7 +169,9 @@ def _error_ratios() -> Row:
                 "Bad events out of all events over each burn-rate window (recording rules "
                 "slo:sli_error:ratio_rate5m ... ratio_rate3d).",
                 "percentunit",
-                tuple(Query(error_ratio(window), "{{slo}} " + window) for window in WINDOWS),
+                tuple(
+                    Query(error_ratio(window, matcher), "{{slo}} " + window) for window in WINDOWS
+                ),
                 width=24,
                 minimum=0,
             ),
