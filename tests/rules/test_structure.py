@@ -128,3 +128,14 @@ def test_configured_slos_replace_the_defaults(tmp_path: Path, window: str) -> No
     assert len(records) == len(set(records)), "a window must be recorded once"
     assert f"slo:sli_error:ratio_rate{window}" in records
     check_rules(write_rules(tmp_path, TARGETS, [slo]))
+
+
+def test_an_slo_query_without_the_window_placeholder_is_refused() -> None:
+    slo = Slo(
+        name="fixed-range",
+        objective=99,
+        error_query='rate(http_requests_total{code="500"}[5m])',
+        total_query="rate(http_requests_total[{{.window}}])",
+    )
+    with pytest.raises(ValueError, match=r"monitoring.slos \(fixed-range\).error_query"):
+        rule_groups(TARGETS, [slo])
