@@ -73,7 +73,8 @@ def test_every_alert_has_severity_for_annotations_and_a_runbook_section() -> Non
     for rule in _alerts(rule_groups(TARGETS, [])):
         name = rule["alert"]
         assert rule["labels"]["severity"] in {"critical", "warning", "info"}, name
-        assert re.fullmatch(r"\d+[smhd]", rule["for"]), name
+        assert rule["for"], name
+        assert re.fullmatch(r"(\d+d)?(\d+h)?(\d+m)?(\d+s)?", rule["for"]), name
         annotations = rule["annotations"]
         assert annotations["summary"], name
         assert "{{ $" in annotations["description"], name
