@@ -402,7 +402,7 @@ SCENARIOS = [
         before="1810m",
         after="1820m",
         interval="10m",
-        labels=IDENTITY,
+        labels={**IDENTITY, "reason": "stale"},
         summary="No recent AWX backup",
         description="The newest complete backup of awx in namespace awx is 1d 6h 20m 0s old; "
         "the schedule runs at least every 1d, the limit is 1d6h.",
@@ -415,7 +415,7 @@ SCENARIOS = [
         before="1790m",
         after="1810m",
         interval="10m",
-        labels=IDENTITY,
+        labels={**IDENTITY, "reason": "absent"},
         summary="No successful AWX backup reported",
         description="No successful backup of awx in namespace awx has been reported for "
         "1d6h (the schedule's longest gap plus margin).",

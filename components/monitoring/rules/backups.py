@@ -72,6 +72,7 @@ def backup_alerts(targets: MonitoringTargets) -> dict[str, Any] | None:
                 f"time() - max by ({by}) ({last_success}) > {missing_after_seconds(interval)}",
                 for_="5m",
                 severity="critical",
+                labels={"reason": "stale"},
                 summary="No recent AWX backup",
                 description=(
                     "The newest complete backup of {{ $labels.name }} in namespace "
@@ -80,12 +81,14 @@ def backup_alerts(targets: MonitoringTargets) -> dict[str, Any] | None:
                 ),
             ),
             # Before the first success there is no timestamp at all: wait a whole schedule
-            # gap plus margin (counted from when Prometheus began seeing nothing).
+            # gap plus margin (counted from when Prometheus began seeing nothing). `reason`
+            # keeps the two rules of one alert apart (promtool lints identical ones).
             alert(
                 "AWXBackupMissing",
                 f"absent({last_success})",
                 for_=limit,
                 severity="critical",
+                labels={"reason": "absent"},
                 summary="No successful AWX backup reported",
                 description=(
                     "No successful backup of {{ $labels.name }} in namespace "
