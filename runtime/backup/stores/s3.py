@@ -18,7 +18,7 @@ from botocore.config import Config  # type: ignore[import-untyped]
 from botocore.exceptions import (  # type: ignore[import-untyped]
     BotoCoreError,
     ClientError,
-    ReadTimeoutError,
+    HTTPClientError,
 )
 from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
@@ -110,7 +110,8 @@ class S3Store:
                 return operation()
             except ClientError as error:
                 raise self._classify(error, where, what) from error
-            except (BotoConnectionError, ReadTimeoutError) as error:
+            except (BotoConnectionError, HTTPClientError) as error:
+                # Refused, reset or closed connections and read timeouts.
                 raise TransientError(f"{type(error).__name__}: {error}") from error
             except BotoCoreError as error:
                 raise StoreError(f"{where}: {what} failed: {error}") from error
@@ -292,7 +293,8 @@ class S3Writer:
 
     def commit(self) -> StoredObject:
         store = self._store
-        self._ensure_upload()
+        # finish() always uploads at least one part, which starts the upload (on the part
+        # thread only, so there is never a second upload id).
         count = self._pipeline.finish()
         upload_id = self._ensure_upload()
         parts = [
