@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.error import HTTPError
+from urllib.parse import quote
+from urllib.request import urlopen
 
 import boto3
 import pytest
@@ -19,6 +23,7 @@ from runtime.backup.store import (
     StoreNotFoundError,
 )
 from runtime.backup.stores import open_store
+from runtime.backup.stores.gcs import GcsStore
 from runtime.errors import ConfigurationError
 from tests.runtime.backup_stores import KINDS, Emulators, create_bucket, env_for, unique_name
 from tests.services.faulty_proxy import (
@@ -102,7 +107,14 @@ def test_list_prefix_stat_delete(store: BackupStore) -> None:
         store.stat("a/one/manifest.json")
 
 
-def test_create_exclusive_is_a_lock(store: BackupStore) -> None:
+def test_create_exclusive_is_a_lock(store: BackupStore, request: pytest.FixtureRequest) -> None:
+    if isinstance(store, GcsStore):
+        # gcp-storage-emulator ignores ifGenerationMatch; see test_gcs_create_exclusive_*.
+        store = request.getfixturevalue("gcs_with_preconditions")
+    check_lock(store)
+
+
+def check_lock(store: BackupStore) -> None:
     key = "awx-backups/locks/awx.lock"
     assert store.create_exclusive(key, b'{"owner": "first"}')
     assert not store.create_exclusive(key, b'{"owner": "second"}')
@@ -113,6 +125,52 @@ def test_create_exclusive_is_a_lock(store: BackupStore) -> None:
 
 def test_check_access_passes_on_an_existing_store(store: BackupStore) -> None:
     store.check_access()
+
+
+def _gcs_object_exists(emulator: str, path: str, body: bytes) -> bool:
+    """Whether the object a GCS multipart upload names (in its JSON metadata part) exists."""
+    found = re.search(rb'"name": ?"([^"]+)"', body)
+    bucket = re.search(r"/b/([^/]+)/o", path)
+    if found is None or bucket is None:
+        return False
+    name = quote(found.group(1).decode(), safe="")
+    url = f"{emulator}/storage/v1/b/{bucket.group(1)}/o/{name}"
+    try:
+        with urlopen(url, timeout=30):
+            return True
+    except HTTPError:
+        return False
+
+
+PRECONDITION_FAILED = (
+    b'{"error": {"code": 412, "message": "At least one of the pre-conditions you specified '
+    b'did not hold.", "errors": [{"reason": "conditionNotMet"}]}}'
+)
+
+
+@pytest.fixture
+def gcs_with_preconditions(emulators: Emulators) -> Iterator[BackupStore]:
+    """GCS through a proxy that answers `ifGenerationMatch=0` uploads of an existing object
+    with 412, as GCS does and gcp-storage-emulator does not (emulator gap, docs)."""
+    url = emulators.url("gcs")
+    name = unique_name("locks")
+    create_bucket("gcs", url, name)
+    with FaultyProxy(url) as proxy:
+        proxy.add(
+            Fault(
+                method="POST",
+                path_contains="ifGenerationMatch=0",
+                status=412,
+                body=PRECONDITION_FAILED,
+                headers=(("Content-Type", "application/json"),),
+                times=1000,
+                when=lambda _method, path, body: _gcs_object_exists(url, path, body),
+            )
+        )
+        yield open_store(env_for("gcs", proxy.url, name))
+        uploads = [path for path in proxy.paths if "uploadType=" in path]
+        assert uploads
+        assert all("ifGenerationMatch=0" in path for path in uploads)
 
 
 @pytest.mark.parametrize("kind", KINDS)

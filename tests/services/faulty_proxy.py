@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.client
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -45,12 +46,15 @@ class Fault:
     """Wait this long before answering (or forwarding when status is None)."""
     times: int = 1
     """How many matching requests get the fault; later ones pass."""
+    when: Callable[[str, str, bytes], bool] | None = None
+    """A further condition on (method, path, body)."""
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, body: bytes) -> bool:
         return (
             self.times > 0
             and (self.method is None or self.method == method)
             and self.path_contains in path
+            and (self.when is None or self.when(method, path, body))
         )
 
 
@@ -62,6 +66,8 @@ class FaultyProxy:
         self.faults: list[Fault] = []
         self.injected = 0
         self.requests = 0
+        self.paths: list[str] = []
+        """Method and path of every request, in order."""
         self._lock = threading.Lock()
         proxy = self
 
@@ -86,7 +92,7 @@ class FaultyProxy:
 
             def _handle(self) -> None:
                 body = self._body()
-                fault = proxy._take(self.command, self.path)
+                fault = proxy._take(self.command, self.path, body)
                 if fault is not None:
                     time.sleep(fault.delay)
                     if fault.drop:
@@ -146,11 +152,12 @@ class FaultyProxy:
         with self._lock:
             self.faults.append(fault)
 
-    def _take(self, method: str, path: str) -> Fault | None:
+    def _take(self, method: str, path: str, body: bytes) -> Fault | None:
         with self._lock:
             self.requests += 1
+            self.paths.append(f"{method} {path}")
             for fault in self.faults:
-                if fault.matches(method, path):
+                if fault.matches(method, path, body):
                     fault.times -= 1
                     self.injected += 1
                     return fault

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import google_crc32c
@@ -209,8 +209,8 @@ class GcsStore:
             raise StoreIntegrityError(f"{where}: the store reported no CRC32C for the object")
         if stored_crc != crc32c:
             raise StoreIntegrityError(f"{where}: stored CRC32C {stored_crc} != sent {crc32c}")
-        blob = storage.Blob.from_dict(resource, self.bucket) if "name" in resource else None
-        modified = _updated(blob) if blob is not None else datetime.now().astimezone()
+        updated = resource.get("updated")
+        modified = datetime.fromisoformat(updated) if updated else datetime.now(UTC)
         return StoredObject(key, size, modified)
 
 
@@ -306,7 +306,7 @@ def _http_error(description: str, where: str, what: str, status: int) -> StoreEr
 
 def _updated(blob: storage.Blob | None) -> datetime:
     updated = blob.updated if blob is not None else None
-    return updated if updated is not None else datetime.now().astimezone()
+    return updated if updated is not None else datetime.now(UTC)
 
 
 def _first_line(error: Exception) -> str:
