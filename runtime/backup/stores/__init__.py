@@ -8,15 +8,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from google.auth.credentials import AnonymousCredentials
-from google.cloud import storage  # type: ignore[import-untyped]
-
 from runtime.backup.store import BackupStore
-from runtime.backup.stores.azure import AzureStore, container_client
-from runtime.backup.stores.gcs import GcsStore
 from runtime.backup.stores.pvc import PvcStore
 from runtime.backup.stores.retry import RetryPolicy
-from runtime.backup.stores.s3 import S3Store
 from runtime.errors import ConfigurationError
 
 KINDS = ("s3", "azure", "gcs", "pvc")
@@ -74,7 +68,11 @@ def open_store(env: Mapping[str, str] | None = None) -> BackupStore:
     retry = retry_policy(env)
     if kind == "pvc":
         return PvcStore(Path(_required(env, "BACKUP_PVC_PATH")))
+    # Each SDK is imported only for its own kind: a pod uses one store, and importing all
+    # three costs tens of MiB of resident memory and seconds of start-up.
     if kind == "s3":
+        from runtime.backup.stores.s3 import S3Store  # noqa: PLC0415
+
         sse = _optional(env, "BACKUP_S3_SSE")
         if sse is not None and sse not in S3_SSE:
             raise ConfigurationError(f"BACKUP_S3_SSE: {sse!r} is not one of {', '.join(S3_SSE)}")
@@ -89,6 +87,8 @@ def open_store(env: Mapping[str, str] | None = None) -> BackupStore:
             credentials=_aws_credentials(env),
         )
     if kind == "azure":
+        from runtime.backup.stores.azure import AzureStore, container_client  # noqa: PLC0415
+
         connection_string = _optional(env, "AZURE_STORAGE_CONNECTION_STRING")
         account_url = (
             _optional(env, "BACKUP_AZURE_ACCOUNT_URL")
@@ -101,6 +101,11 @@ def open_store(env: Mapping[str, str] | None = None) -> BackupStore:
             part_size,
             retry,
         )
+    from google.auth.credentials import AnonymousCredentials  # noqa: PLC0415
+    from google.cloud import storage  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    from runtime.backup.stores.gcs import GcsStore  # noqa: PLC0415
+
     project = _optional(env, "BACKUP_GCS_PROJECT")
     emulator = _optional(env, "STORAGE_EMULATOR_HOST")
     if emulator is not None:
