@@ -343,3 +343,77 @@ def test_pvc_write_failure_leaves_no_temp_files(store_env: StoreEnv) -> None:
     writer.abort()
     assert keys(store) == []
     assert [name for _, _, files in os.walk(env["BACKUP_PVC_PATH"]) for name in files] == []
+
+
+def test_timeouts_are_retried(proxied: tuple[str, FaultyProxy, dict[str, str]]) -> None:
+    _kind, proxy, env = proxied
+    store = open_store({**env, "BACKUP_STORE_TIMEOUT_SECONDS": "1"})
+    store.put_bytes("p/manifest.json", b"{}")
+    # Answers only after the client gave up on the first attempt.
+    proxy.add(Fault(method="GET", status=None, delay=3.0, times=1))
+    assert store.get_bytes("p/manifest.json") == b"{}"
+    assert proxy.injected == 1
+    assert store.stats.retries >= 1  # type: ignore[attr-defined]
+
+
+def test_gcs_forbidden_is_access_denied(emulators: Emulators) -> None:
+    """gcp-storage-emulator has no authentication (emulator gap): the proxy answers with the
+    403 GCS sends to a principal without access."""
+    url = emulators.url("gcs")
+    name = unique_name("denied")
+    create_bucket("gcs", url, name)
+    forbidden = (
+        b'{"error": {"code": 403, "message": "backup@p.iam.gserviceaccount.com does not have '
+        b'storage.buckets.get access", "errors": [{"reason": "forbidden"}]}}'
+    )
+    with FaultyProxy(url) as proxy:
+        proxy.add(
+            Fault(
+                status=403,
+                body=forbidden,
+                headers=(("Content-Type", "application/json"),),
+                times=100,
+            )
+        )
+        store = open_store(env_for("gcs", proxy.url, name))
+        with pytest.raises(StoreAccessDeniedError) as raised:
+            store.check_access()
+        assert "\n" not in str(raised.value)
+        assert proxy.injected == 1
+
+
+def test_s3_sse_kms_multipart(store_env: StoreEnv) -> None:
+    env = store_env("s3")
+    kms: Any = boto3.client(
+        "kms",
+        endpoint_url=env["BACKUP_S3_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    key_arn = kms.create_key(Description="backup bucket key")["KeyMetadata"]["Arn"]
+    store = open_store(
+        {
+            **env,
+            "BACKUP_S3_SSE": "aws:kms",
+            "BACKUP_S3_KMS_KEY_ARN": key_arn,
+            "BACKUP_PART_SIZE_MIB": "5",
+        }
+    )
+    data = payload(PART + 1)
+    upload(store, "p/b/database.dump", data)
+    head = store.client.head_object(  # type: ignore[attr-defined]
+        Bucket=env["BACKUP_S3_BUCKET"], Key="p/b/database.dump"
+    )
+    assert head["ServerSideEncryption"] == "aws:kms"
+    assert head["SSEKMSKeyId"] == key_arn
+    assert store.get_bytes("p/b/database.dump") == data
+
+
+@pytest.mark.parametrize("store_env", ["pvc", "s3"], indirect=True)
+def test_store_env_parametrised_indirectly_gives_the_environment(
+    store_env: dict[str, str],
+) -> None:
+    store = open_store(store_env)
+    store.check_access()
+    assert keys(store) == []

@@ -119,6 +119,14 @@ class FaultyProxy:
                     if name.lower() not in ("transfer-encoding", "connection", "content-length")
                 }
                 headers["Content-Length"] = str(len(body))
+                try:
+                    self._relay(upstream, body, headers)
+                finally:
+                    upstream.close()
+
+            def _relay(
+                self, upstream: http.client.HTTPConnection, body: bytes, headers: dict[str, str]
+            ) -> None:
                 upstream.request(self.command, self.path, body=body, headers=headers)
                 response = upstream.getresponse()
                 data = response.read()
@@ -138,7 +146,6 @@ class FaultyProxy:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)
-                upstream.close()
 
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = _handle  # noqa: N815
 

@@ -65,6 +65,7 @@ def open_store(env: Mapping[str, str] | None = None) -> BackupStore:
             else "BACKUP_STORAGE_TYPE: required, not set"
         )
     part_size = _positive(env, "BACKUP_PART_SIZE_MIB", 16, MIN_PART_MIB) << 20
+    timeout = float(_positive(env, "BACKUP_STORE_TIMEOUT_SECONDS", 60))
     retry = retry_policy(env)
     if kind == "pvc":
         return PvcStore(Path(_required(env, "BACKUP_PVC_PATH")))
@@ -84,6 +85,7 @@ def open_store(env: Mapping[str, str] | None = None) -> BackupStore:
             kms_key_arn=_optional(env, "BACKUP_S3_KMS_KEY_ARN"),
             part_size=part_size,
             retry=retry,
+            timeout=timeout,
             credentials=_aws_credentials(env),
         )
     if kind == "azure":
@@ -97,7 +99,7 @@ def open_store(env: Mapping[str, str] | None = None) -> BackupStore:
         )
         container = _required(env, "BACKUP_AZURE_CONTAINER")
         return AzureStore(
-            container_client(account_url, container, connection_string, timeout=60.0),
+            container_client(account_url, container, connection_string, timeout=timeout),
             part_size,
             retry,
         )
@@ -116,7 +118,7 @@ def open_store(env: Mapping[str, str] | None = None) -> BackupStore:
         )
     else:
         client = storage.Client(project=project)
-    return GcsStore(client, _required(env, "BACKUP_GCS_BUCKET"), part_size, retry)
+    return GcsStore(client, _required(env, "BACKUP_GCS_BUCKET"), part_size, retry, timeout)
 
 
 def _aws_credentials(env: Mapping[str, str]) -> dict[str, str]:
