@@ -417,3 +417,19 @@ def test_store_env_parametrised_indirectly_gives_the_environment(
     store = open_store(store_env)
     store.check_access()
     assert keys(store) == []
+
+
+def test_s3_completion_whose_answer_was_lost_is_verified_not_failed(
+    store_env: StoreEnv, emulators: Emulators
+) -> None:
+    env = store_env("s3")
+    with FaultyProxy(emulators.url("s3")) as proxy:
+        store = open_store(
+            {**env, "BACKUP_S3_ENDPOINT_URL": proxy.url, "BACKUP_PART_SIZE_MIB": "5"}
+        )
+        # CompleteMultipartUpload is a POST with the upload id; its first answer is lost.
+        proxy.add(Fault(method="POST", path_contains="uploadId=", lose_answer=True))
+        data = payload(PART + 3)
+        upload(store, "p/b/database.dump", data)
+        assert proxy.injected == 1
+        assert store.get_bytes("p/b/database.dump") == data

@@ -42,6 +42,8 @@ class Fault:
     headers: tuple[tuple[str, str], ...] = ()
     drop: bool = False
     """Close the connection without answering (after reading the request)."""
+    lose_answer: bool = False
+    """Forward the request, then close the connection without passing the answer on."""
     delay: float = 0.0
     """Wait this long before answering (or forwarding when status is None)."""
     times: int = 1
@@ -95,7 +97,9 @@ class FaultyProxy:
                 fault = proxy._take(self.command, self.path, body)
                 if fault is not None:
                     time.sleep(fault.delay)
-                    if fault.drop:
+                    if fault.lose_answer:
+                        proxy.forward_only(self.command, self.path, body, dict(self.headers))
+                    if fault.drop or fault.lose_answer:
                         self.close_connection = True
                         self.connection.shutdown(2)
                         return
@@ -154,6 +158,14 @@ class FaultyProxy:
         self.port: int = self._server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def forward_only(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> None:
+        upstream = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=120)
+        try:
+            upstream.request(method, path, body=body, headers=headers)
+            upstream.getresponse().read()
+        finally:
+            upstream.close()
 
     def add(self, fault: Fault) -> None:
         with self._lock:

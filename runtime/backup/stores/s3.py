@@ -9,6 +9,7 @@ digests, which S3 keeps also under SSE-KMS) are compared with what was sent.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -305,16 +306,19 @@ class S3Writer:
             }
             for number in range(1, count + 1)
         ]
-        store.call(
-            "complete upload",
-            self._key,
-            lambda: store.client.complete_multipart_upload(
-                Bucket=store.bucket,
-                Key=self._key,
-                UploadId=upload_id,
-                MultipartUpload={"Parts": parts},
-            ),
-        )
+        # NoSuchUpload on a retry: the first attempt completed but its answer was lost. The
+        # size and checksum check below tells whether the object is really ours.
+        with contextlib.suppress(ObjectNotFoundError):
+            store.call(
+                "complete upload",
+                self._key,
+                lambda: store.client.complete_multipart_upload(
+                    Bucket=store.bucket,
+                    Key=self._key,
+                    UploadId=upload_id,
+                    MultipartUpload={"Parts": parts},
+                ),
+            )
         composite = hashlib.sha256(b"".join(self._digests[n] for n in range(1, count + 1)))
         return store._verify(
             self._key, self._pipeline.size, base64.b64encode(composite.digest()).decode()
