@@ -28,7 +28,9 @@ class PartPipeline:
         self.size += len(chunk)
         self.md5.update(chunk)
         while len(self._buffer) >= self._part_size:
-            # One copy out of the buffer (a memoryview slice copies nothing).
+            # Wait for the previous part before copying this one out, so a full buffer, its
+            # copy and a part in flight never coexist: at most two parts are held.
+            self._wait()
             with memoryview(self._buffer) as view:
                 part = bytes(view[: self._part_size])
             del self._buffer[: self._part_size]
