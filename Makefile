@@ -20,7 +20,10 @@ export PULUMI_CONFIG_PASSPHRASE ?= awx-platform-local
 endif
 PULUMI := $(TOOLS)/bin/pulumi --non-interactive
 
-.PHONY: install toolchain test lint docs render stack preview up destroy policy bench check clean distclean
+NPM_TOOLS := $(TOOLS)/npm
+AZURITE_VERSION := 3.37.0
+
+.PHONY: npm-tools install toolchain test lint docs render stack preview up destroy policy bench check clean distclean
 
 install: $(VENV)/.installed
 
@@ -33,7 +36,7 @@ $(VENV)/.installed: pyproject.toml
 toolchain: install
 	$(PYTHON) scripts/toolchain.py
 
-test: install toolchain
+test: install toolchain npm-tools
 	$(PYTHON) -m pytest
 
 lint: install
@@ -43,6 +46,13 @@ lint: install
 	$(PYTHON) scripts/reference_docs.py --check
 
 check: lint test
+
+# Node tools the tests start (Azurite, the Azure Blob emulator), from the npm registry into
+# .tools/npm (gitignored, shared by worktrees). Idempotent: skipped once installed.
+npm-tools: $(NPM_TOOLS)/node_modules/.bin/azurite-blob
+
+$(NPM_TOOLS)/node_modules/.bin/azurite-blob:
+	npm install --no-audit --no-fund --prefix $(NPM_TOOLS) azurite@$(AZURITE_VERSION)
 
 docs: install
 	$(PYTHON) scripts/reference_docs.py

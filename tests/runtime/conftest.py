@@ -64,3 +64,7 @@ def base_environment(
         )
 
     return build
+
+
+# Backup store fixtures (store_env per kind on real emulators), shared by the backup tests.
+from tests.runtime.backup_stores import emulators, store_env  # noqa: E402, F401
