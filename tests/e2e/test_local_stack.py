@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from components.monitoring.dashboards import dashboards
+from components.monitoring.rules import default_slos
 from tests.engine import EngineProject
+from tests.unit.monitoring_support import stack_targets
 from tests.unit.test_manifest_schemas import KUBERNETES_VERSIONS, validate
 
 EXPECTED_MANIFESTS = {
@@ -32,6 +35,47 @@ EXPECTED_MANIFESTS = {
     "v1-serviceaccount-awx-awx-backup.yaml",
     "batch_v1-cronjob-awx-awx-backup.yaml",
     "batch_v1-cronjob-awx-awx-restore-drill.yaml",
+    # Monitoring (attached to an existing kube-prometheus-stack): exporters, scraping, rules.
+    "v1-serviceaccount-awx-awx-exporter.yaml",
+    "rbac.authorization.k8s.io_v1-role-awx-awx-exporter.yaml",
+    "rbac.authorization.k8s.io_v1-rolebinding-awx-awx-exporter.yaml",
+    "apps_v1-deployment-awx-awx-exporter.yaml",
+    "v1-service-awx-awx-exporter.yaml",
+    "v1-serviceaccount-awx-awx-postgres-exporter.yaml",
+    "apps_v1-deployment-awx-awx-postgres-exporter.yaml",
+    "v1-service-awx-awx-postgres-exporter.yaml",
+    "v1-serviceaccount-monitoring-awx-pushgateway.yaml",
+    "apps_v1-deployment-monitoring-awx-pushgateway.yaml",
+    "v1-service-monitoring-awx-pushgateway.yaml",
+    "monitoring.coreos.com_v1-servicemonitor-awx-awx-api.yaml",
+    "monitoring.coreos.com_v1-servicemonitor-awx-awx-exporter.yaml",
+    "monitoring.coreos.com_v1-servicemonitor-awx-awx-enforcer.yaml",
+    "monitoring.coreos.com_v1-servicemonitor-awx-awx-postgres-exporter.yaml",
+    "monitoring.coreos.com_v1-servicemonitor-monitoring-awx-pushgateway.yaml",
+    "monitoring.coreos.com_v1-prometheusrule-awx-awx-rules.yaml",
+    *(
+        f"networking.k8s.io_v1-networkpolicy-awx-awx-{name}.yaml"
+        for name in (
+            "default-deny",
+            "allow-dns",
+            "allow-web-ingress",
+            "allow-web-egress",
+            "allow-prometheus",
+            "allow-postgres",
+            "allow-postgres-egress",
+            "allow-kubernetes-api",
+            "allow-operator-kubernetes-api",
+            "allow-task-egress",
+            "allow-backup-egress",
+        )
+    ),
+    # One ConfigMap per dashboard components/monitoring/dashboards returns.
+    *(
+        f"v1-configmap-monitoring-awx-dashboard-{name.removesuffix('.json')}.yaml"
+        for name in dashboards(
+            stack_targets("local"), [s.name for s in default_slos(stack_targets("local"))]
+        )
+    ),
 }
 
 
