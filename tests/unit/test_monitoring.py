@@ -346,3 +346,10 @@ def test_plaintext_routing_secrets_are_refused() -> None:
     config = with_value(config, "secrets.slack_webhook_url", WEBHOOK)
     failed = run_failing_program("prod-aws", config)
     assert "awx-platform:secrets: holds plaintext values" in str(failed.error)
+
+
+def test_backup_pods_may_reach_an_s3_compatible_endpoint_on_its_port() -> None:
+    run = run_program("dev-minio")
+    policies = {name: p.plain["spec"] for name, p in named(run, POLICY).items()}
+    ports = policies["awx-allow-backup-egress"]["egress"][0]["ports"]
+    assert ports == [{"protocol": "TCP", "port": 443}, {"protocol": "TCP", "port": 9000}]
