@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -33,7 +34,7 @@ from components.monitoring.targets import (
     MonitoringTargets,
 )
 from components.monitoring.workloads import deploy_workload
-from components.settings.monitoring import MonitoringSettings
+from components.settings.monitoring import MonitoringSettings, Slo
 from components.settings.runtime import RuntimeSettings
 from components.settings.secrets import SecretSettings
 
@@ -317,7 +318,7 @@ class AwxMonitoring(pulumi.ComponentResource):
 
     def _create_rules(self) -> None:
         targets = self._args.targets
-        slos = list(self._args.settings.slos) or default_slos(targets)
+        slos = effective_slos(self._args.settings, targets)
         k8s.apiextensions.CustomResource(
             f"{self._name}-rules",
             api_version=API_VERSION,
@@ -333,8 +334,8 @@ class AwxMonitoring(pulumi.ComponentResource):
 
     def _create_dashboards(self) -> None:
         settings, targets = self._args.settings, self._args.targets
-        slo_names = [slo.name for slo in (settings.slos or default_slos(targets))]
-        for file_name, model in sorted(dashboards(targets, slo_names).items()):
+        models = provisioned_dashboards(settings, targets)
+        for file_name, model in sorted(models.items()):
             stem = re.sub(r"[^a-z0-9-]", "-", file_name.removesuffix(".json").lower())
             k8s.core.v1.ConfigMap(
                 f"{self._name}-dashboard-{stem}",
@@ -366,6 +367,19 @@ class AwxMonitoring(pulumi.ComponentResource):
                 spec=spec,
                 opts=self._child(),
             )
+
+
+def effective_slos(settings: MonitoringSettings, targets: MonitoringTargets) -> list[Slo]:
+    """The stack's SLOs, or the defaults (API availability, job success, backups) without any."""
+    return list(settings.slos) or default_slos(targets)
+
+
+def provisioned_dashboards(
+    settings: MonitoringSettings, targets: MonitoringTargets
+) -> dict[str, dict[str, Any]]:
+    """File name -> dashboard model, for exactly the SLOs the rules are generated for."""
+    slos = effective_slos(settings, targets)
+    return dashboards(targets, [s.name for s in slos], {s.name: s.objective for s in slos})
 
 
 def _plain(value: object) -> str | None:

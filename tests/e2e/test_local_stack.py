@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.monitoring.dashboards import dashboards
-from components.monitoring.rules import default_slos
 from tests.engine import EngineProject
-from tests.unit.monitoring_support import stack_targets
+from tests.unit.monitoring_support import stack_dashboards
 from tests.unit.test_manifest_schemas import KUBERNETES_VERSIONS, validate
 
 EXPECTED_MANIFESTS = {
@@ -72,9 +70,7 @@ EXPECTED_MANIFESTS = {
     # One ConfigMap per dashboard components/monitoring/dashboards returns.
     *(
         f"v1-configmap-monitoring-awx-dashboard-{name.removesuffix('.json')}.yaml"
-        for name in dashboards(
-            stack_targets("local"), [s.name for s in default_slos(stack_targets("local"))]
-        )
+        for name in stack_dashboards("local")
     ),
 }
 

@@ -10,7 +10,6 @@ import pytest
 import yaml
 
 from components.monitoring.alertmanager import NULL_RECEIVER, PAGERDUTY_RECEIVER, SLACK_RECEIVER
-from components.monitoring.dashboards import dashboards
 from components.monitoring.rules import default_slos, rule_groups
 from components.monitoring.schedule import longest_gap_seconds
 from components.monitoring.targets import (
@@ -31,7 +30,7 @@ from tests.harness import (
     stack_config,
     with_value,
 )
-from tests.unit.monitoring_support import stack_targets
+from tests.unit.monitoring_support import stack_dashboards, stack_targets
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"
@@ -183,7 +182,7 @@ def test_rules_and_dashboards_come_from_their_modules(local: ProgramRun) -> None
     targets = stack_targets("local")
     (rule,) = local.of_type(RULE)
     assert rule.plain["spec"]["groups"] == rule_groups(targets, default_slos(targets))
-    expected = dashboards(targets, [s.name for s in default_slos(targets)])
+    expected = stack_dashboards("local")
     maps = [
         r
         for r in local.of_type(CONFIGMAP)

@@ -6,11 +6,9 @@ from pathlib import Path
 
 import yaml
 
-from components.monitoring.dashboards import dashboards
-from components.monitoring.rules import default_slos
 from scripts.reference_docs import keys
 from tests.harness import ROOT
-from tests.unit.monitoring_support import stack_targets
+from tests.unit.monitoring_support import stack_dashboards
 
 
 def test_config_reference_files_are_up_to_date() -> None:
@@ -31,11 +29,9 @@ def test_every_config_key_is_described() -> None:
 
 
 def local_dashboard_files() -> list[str]:
-    targets = stack_targets("local")
-    names = [slo.name for slo in default_slos(targets)]
     return [
         f"configmap-monitoring-awx-dashboard-{file_name.removesuffix('.json')}.yaml"
-        for file_name in dashboards(targets, names)
+        for file_name in stack_dashboards("local")
     ]
 
 

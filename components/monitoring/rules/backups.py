@@ -1,0 +1,111 @@
+"""Alerts on backups and restores, from the metrics the backup jobs push to the Pushgateway.
+
+Each run pushes its counters as previous + 1 (runtime/backup/metrics.py), so a failure is an
+increase of `awx_backup_total{status="failure"}`; the very first run creates the series
+already at 1, which `increase` cannot see, hence the second branch of the failure rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.monitoring.rules import series
+from components.monitoring.rules.alert import alert
+from components.monitoring.targets import MonitoringTargets
+
+GROUP = "awx-backups"
+FAILURE_WINDOW = "1h"
+MIN_MARGIN_SECONDS = 3600
+SIZE_DROP_RATIO = 0.5
+
+
+def missing_after_seconds(interval_seconds: int) -> int:
+    """The schedule's longest gap plus a margin for the job's start delay and run time: a
+    quarter of the gap, and at least an hour."""
+    return interval_seconds + max(MIN_MARGIN_SECONDS, interval_seconds // 4)
+
+
+def _failed(metric: str, selector: str) -> str:
+    window = FAILURE_WINDOW
+    return (
+        f"sum by (name, namespace) (increase({metric}{selector}[{window}])) > 0"
+        f" or sum by (name, namespace) ({metric}{selector} > 0"
+        f" unless {metric}{selector} offset {window})"
+    )
+
+
+def backup_alerts(targets: MonitoringTargets) -> dict[str, Any] | None:
+    interval = targets.backup_interval_seconds
+    if interval is None:
+        return None
+    limit = missing_after_seconds(interval)
+    last_success = f"awx_backup_last_success_timestamp_seconds{series.pushed(targets)}"
+    size = f"awx_backup_size_bytes{series.pushed(targets)}"
+    by = "name, namespace"
+    return {
+        "name": GROUP,
+        "rules": [
+            alert(
+                "AWXBackupFailed",
+                _failed("awx_backup_total", series.pushed(targets, status="failure")),
+                for_="1m",
+                severity="warning",
+                summary="An AWX backup failed",
+                description=(
+                    "{{ $value | humanize }} backup runs of {{ $labels.name }} in namespace "
+                    f"{{{{ $labels.namespace }}}} failed in the last {FAILURE_WINDOW}."
+                ),
+            ),
+            alert(
+                "AWXBackupMissing",
+                f"time() - max by ({by}) ({last_success}) > {limit}",
+                for_="5m",
+                severity="critical",
+                summary="No recent AWX backup",
+                description=(
+                    "The newest complete backup of {{ $labels.name }} in namespace "
+                    "{{ $labels.namespace }} is {{ $value | humanizeDuration }} old; the "
+                    f"schedule runs at least every {interval}s, the limit is {limit}s."
+                ),
+            ),
+            # Before the first success there is no timestamp at all: wait a whole schedule
+            # gap plus margin (counted from when Prometheus began seeing nothing).
+            alert(
+                "AWXBackupMissing",
+                f"absent({last_success})",
+                for_=f"{limit}s",
+                severity="critical",
+                summary="No AWX backup has ever succeeded",
+                description=(
+                    "No successful backup of {{ $labels.name }} in namespace "
+                    "{{ $labels.namespace }} has been reported for "
+                    f"{limit}s (the schedule's longest gap plus margin)."
+                ),
+            ),
+            alert(
+                "AWXBackupSizeDropped",
+                f"max by ({by}) ({size}) < {SIZE_DROP_RATIO}"
+                f" * max by ({by}) (max_over_time({size}[{2 * limit}s]))",
+                for_="5m",
+                severity="warning",
+                summary="The newest AWX backup is much smaller than before",
+                description=(
+                    "The newest backup of {{ $labels.name }} in namespace "
+                    "{{ $labels.namespace }} is {{ $value | humanize1024 }}B, less than "
+                    f"{SIZE_DROP_RATIO:.0%} of a recent one: check it is complete."
+                ),
+            ),
+            alert(
+                "AWXRestoreFailed",
+                _failed("awx_restore_total", series.pushed(targets, status="failure")),
+                for_="1m",
+                severity="warning",
+                summary="An AWX restore or restore drill failed",
+                description=(
+                    "{{ $value | humanize }} restore runs (restores and drills) of "
+                    "{{ $labels.name }} in namespace {{ $labels.namespace }} failed in the "
+                    f"last {FAILURE_WINDOW}: the backups may not be restorable."
+                ),
+            ),
+        ],
+    }
