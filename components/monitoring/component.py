@@ -85,9 +85,10 @@ class AwxMonitoring(pulumi.ComponentResource):
         if settings.install_stack:
             self._stack = self._install_stack()
         self._awx_namespace = args.awx.namespace
+        token_secret = self._token_secret()
         self._create_pushgateway()
-        self._create_exporters()
-        self._create_awx_scrape()
+        self._create_exporters(token_secret)
+        self._create_awx_scrape(token_secret)
         if args.enforcer_selector is not None:
             self._service_monitor(
                 "enforcer",
@@ -207,11 +208,10 @@ class AwxMonitoring(pulumi.ComponentResource):
         scrape = Scrape(JOB_PUSHGATEWAY, deployed.selector, "metrics", honor_labels=True)
         self._service_monitor("pushgateway", scrape, settings.namespace)
 
-    def _create_exporters(self) -> None:
+    def _create_exporters(self, token_secret: pulumi.Input[str] | None) -> None:
         args, settings = self._args, self._args.settings.exporters
         instance = args.targets.instance
         child = self._child()
-        token_secret = self._token_secret()
         exporter = deploy_exporter(
             f"{self._name}-exporter",
             ExporterTarget(
@@ -262,6 +262,7 @@ class AwxMonitoring(pulumi.ComponentResource):
             )
 
     def _token_secret(self) -> pulumi.Input[str] | None:
+        """The Secret (key `token`) with AWX's metrics token, created from secrets when set."""
         args = self._args
         existing = args.settings.exporters.awx_token_secret
         if existing is not None:
@@ -278,9 +279,8 @@ class AwxMonitoring(pulumi.ComponentResource):
         )
         return secret.metadata.apply(lambda metadata: str(metadata.name))
 
-    def _create_awx_scrape(self) -> None:
+    def _create_awx_scrape(self, token_secret: pulumi.Input[str] | None) -> None:
         args = self._args
-        token_secret = self._token_secret_name()
         if token_secret is None:
             # Never scrape AWX anonymously: without a token there is no AWX ServiceMonitor and
             # AWXMetricsAbsent says so.
@@ -307,14 +307,6 @@ class AwxMonitoring(pulumi.ComponentResource):
             ),
             self._awx_namespace,
         )
-
-    def _token_secret_name(self) -> str | None:
-        args = self._args
-        if args.settings.exporters.awx_token_secret is not None:
-            return args.settings.exporters.awx_token_secret
-        if args.secrets.awx_metrics_token is not None:
-            return f"{args.targets.instance}-metrics-token"
-        return None
 
     def _create_rules(self) -> None:
         targets = self._args.targets
