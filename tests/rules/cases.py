@@ -382,7 +382,7 @@ SCENARIOS = [
         before="41m",
         after="90m",
         labels=IDENTITY,
-        description="1 backup runs of awx in namespace awx failed in the last 1h.",
+        description="1 failed backup run(s) of awx in namespace awx in the last 1h.",
     ),
     Scenario(
         "AWXBackupFailed",
@@ -392,7 +392,7 @@ SCENARIOS = [
         before="40m",
         after="90m",
         labels=IDENTITY,
-        description="1 backup runs of awx in namespace awx failed in the last 1h.",
+        description="1 failed backup run(s) of awx in namespace awx in the last 1h.",
     ),
     Scenario(
         "AWXBackupMissing",
@@ -402,10 +402,10 @@ SCENARIOS = [
         before="1810m",
         after="1820m",
         interval="10m",
-        labels=IDENTITY,
+        labels={**IDENTITY, "reason": "stale"},
         summary="No recent AWX backup",
         description="The newest complete backup of awx in namespace awx is 1d 6h 20m 0s old; "
-        "the schedule runs at least every 86400s, the limit is 108000s.",
+        "the schedule runs at least every 1d, the limit is 1d6h.",
     ),
     Scenario(
         "AWXBackupMissing",
@@ -415,10 +415,10 @@ SCENARIOS = [
         before="1790m",
         after="1810m",
         interval="10m",
-        labels=IDENTITY,
-        summary="No AWX backup has ever succeeded",
+        labels={**IDENTITY, "reason": "absent"},
+        summary="No successful AWX backup reported",
         description="No successful backup of awx in namespace awx has been reported for "
-        "108000s (the schedule's longest gap plus margin).",
+        "1d6h (the schedule's longest gap plus margin).",
     ),
     Scenario(
         "AWXBackupSizeDropped",
@@ -445,8 +445,8 @@ SCENARIOS = [
         before="41m",
         after="90m",
         labels=IDENTITY,
-        description="1 restore runs (restores and drills) of awx in namespace awx failed in the "
-        "last 1h: the backups may not be restorable.",
+        description="1 failed restore run(s) (restores and drills) of awx in namespace awx in "
+        "the last 1h: the backups may not be restorable.",
     ),
     Scenario(
         "AWXMetricsAbsent",

@@ -45,7 +45,8 @@ def write_rules(
 
 
 def check_rules(path: Path) -> None:
-    result = _run("check", "rules", path.name, cwd=path.parent)
+    # Lint errors (e.g. two rules alike in name and labels) fail too, not only syntax.
+    result = _run("check", "rules", "--lint=all", "--lint-fatal", path.name, cwd=path.parent)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

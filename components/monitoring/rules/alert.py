@@ -13,7 +13,7 @@ from typing import Any, Literal
 RUNBOOK_BASE = "https://github.com/awx-platform/awx-platform/blob/main/docs/runbooks.md"
 
 Severity = Literal["critical", "warning", "info"]
-_DURATION = re.compile(r"^\d+[smhd]$")
+_DURATION = re.compile(r"^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$")
 
 
 def runbook_url(name: str) -> str:
@@ -31,7 +31,7 @@ def alert(
     labels: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An alerting rule; `description` is a Go template over $labels and $value."""
-    if not _DURATION.match(for_):
+    if not for_ or not _DURATION.match(for_):
         raise ValueError(f"alert {name}: `for` must be a duration like 15m, got {for_!r}")
     if "{{" not in description:
         # A description without a template says nothing the summary does not.

@@ -25,6 +25,16 @@ def missing_after_seconds(interval_seconds: int) -> int:
     return interval_seconds + max(MIN_MARGIN_SECONDS, interval_seconds // 4)
 
 
+def duration(seconds: int) -> str:
+    """Seconds as a Prometheus duration, largest units first: 108000 -> 1d6h."""
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts) or "0s"
+
+
 def _failed(metric: str, selector: str) -> str:
     window = FAILURE_WINDOW
     return (
@@ -38,7 +48,8 @@ def backup_alerts(targets: MonitoringTargets) -> dict[str, Any] | None:
     interval = targets.backup_interval_seconds
     if interval is None:
         return None
-    limit = missing_after_seconds(interval)
+    limit = duration(missing_after_seconds(interval))
+    lookback = duration(2 * missing_after_seconds(interval))
     last_success = f"awx_backup_last_success_timestamp_seconds{series.pushed(targets)}"
     size = f"awx_backup_size_bytes{series.pushed(targets)}"
     by = "name, namespace"
@@ -52,40 +63,43 @@ def backup_alerts(targets: MonitoringTargets) -> dict[str, Any] | None:
                 severity="warning",
                 summary="An AWX backup failed",
                 description=(
-                    "{{ $value | humanize }} backup runs of {{ $labels.name }} in namespace "
-                    f"{{{{ $labels.namespace }}}} failed in the last {FAILURE_WINDOW}."
+                    "{{ $value | humanize }} failed backup run(s) of {{ $labels.name }} in "
+                    f"namespace {{{{ $labels.namespace }}}} in the last {FAILURE_WINDOW}."
                 ),
             ),
             alert(
                 "AWXBackupMissing",
-                f"time() - max by ({by}) ({last_success}) > {limit}",
+                f"time() - max by ({by}) ({last_success}) > {missing_after_seconds(interval)}",
                 for_="5m",
                 severity="critical",
+                labels={"reason": "stale"},
                 summary="No recent AWX backup",
                 description=(
                     "The newest complete backup of {{ $labels.name }} in namespace "
                     "{{ $labels.namespace }} is {{ $value | humanizeDuration }} old; the "
-                    f"schedule runs at least every {interval}s, the limit is {limit}s."
+                    f"schedule runs at least every {duration(interval)}, the limit is {limit}."
                 ),
             ),
             # Before the first success there is no timestamp at all: wait a whole schedule
-            # gap plus margin (counted from when Prometheus began seeing nothing).
+            # gap plus margin (counted from when Prometheus began seeing nothing). `reason`
+            # keeps the two rules of one alert apart (promtool lints identical ones).
             alert(
                 "AWXBackupMissing",
                 f"absent({last_success})",
-                for_=f"{limit}s",
+                for_=limit,
                 severity="critical",
-                summary="No AWX backup has ever succeeded",
+                labels={"reason": "absent"},
+                summary="No successful AWX backup reported",
                 description=(
                     "No successful backup of {{ $labels.name }} in namespace "
                     "{{ $labels.namespace }} has been reported for "
-                    f"{limit}s (the schedule's longest gap plus margin)."
+                    f"{limit} (the schedule's longest gap plus margin)."
                 ),
             ),
             alert(
                 "AWXBackupSizeDropped",
                 f"max by ({by}) ({size}) < {SIZE_DROP_RATIO}"
-                f" * max by ({by}) (max_over_time({size}[{2 * limit}s]))",
+                f" * max by ({by}) (max_over_time({size}[{lookback}]))",
                 for_="5m",
                 severity="warning",
                 summary="The newest AWX backup is much smaller than before",
@@ -102,9 +116,9 @@ def backup_alerts(targets: MonitoringTargets) -> dict[str, Any] | None:
                 severity="warning",
                 summary="An AWX restore or restore drill failed",
                 description=(
-                    "{{ $value | humanize }} restore runs (restores and drills) of "
-                    "{{ $labels.name }} in namespace {{ $labels.namespace }} failed in the "
-                    f"last {FAILURE_WINDOW}: the backups may not be restorable."
+                    "{{ $value | humanize }} failed restore run(s) (restores and drills) of "
+                    "{{ $labels.name }} in namespace {{ $labels.namespace }} in the last "
+                    f"{FAILURE_WINDOW}: the backups may not be restorable."
                 ),
             ),
         ],

@@ -69,7 +69,19 @@ def _burn(ratio_labels: str, error_budget: float, rates: Sequence[BurnRate]) -> 
     return " or ".join(clauses)
 
 
+def _check_windowed(slo: Slo) -> None:
+    # Without the placeholder every window would get the same range, and the short and
+    # long windows of each burn-rate pair would agree by construction.
+    for key in ("error_query", "total_query"):
+        if WINDOW_PLACEHOLDER not in getattr(slo, key):
+            raise ValueError(
+                f"monitoring.slos ({slo.name}).{key}: must contain the range "
+                f"[{WINDOW_PLACEHOLDER}], which each burn-rate window replaces"
+            )
+
+
 def slo_group(slo: Slo, targets: MonitoringTargets) -> dict[str, Any]:
+    _check_windowed(slo)
     labels = slo_labels(slo, targets)
     match = _matcher(labels)
     objective = slo.objective / 100
