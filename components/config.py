@@ -85,16 +85,48 @@ class StackConfig(Section):
         return self
 
     @model_validator(mode="after")
+    def _rendering_installs_no_monitoring_stack(self) -> Self:
+        monitoring = self.monitoring
+        if (
+            self.cluster.render_directory is not None
+            and monitoring.enabled
+            and monitoring.install_stack
+        ):
+            raise FieldError(
+                "monitoring.install_stack",
+                "must be false when cluster.render_directory is set: rendering cannot install "
+                "the kube-prometheus-stack Helm release (attach to an existing stack instead)",
+            )
+        return self
+
+    @model_validator(mode="after")
     def _one_source_per_secret(self) -> Self:
         pairs = (
-            ("admin_password", self.secrets.admin_password, self.awx.admin_password_secret),
-            ("secret_key", self.secrets.secret_key, self.awx.secret_key_secret),
+            ("admin_password", self.secrets.admin_password, "awx.admin_password_secret"),
+            ("secret_key", self.secrets.secret_key, "awx.secret_key_secret"),
+            (
+                "grafana_admin_password",
+                self.secrets.grafana_admin_password,
+                "monitoring.grafana.admin_password_secret",
+            ),
+            (
+                "awx_metrics_token",
+                self.secrets.awx_metrics_token,
+                "monitoring.exporters.awx_token_secret",
+            ),
         )
-        for name, configured, existing in pairs:
-            if configured is not None and existing is not None:
+        existing = {
+            "awx.admin_password_secret": self.awx.admin_password_secret,
+            "awx.secret_key_secret": self.awx.secret_key_secret,
+            "monitoring.grafana.admin_password_secret": (
+                self.monitoring.grafana.admin_password_secret
+            ),
+            "monitoring.exporters.awx_token_secret": self.monitoring.exporters.awx_token_secret,
+        }
+        for name, configured, other in pairs:
+            if configured is not None and existing[other] is not None:
                 raise FieldError(
-                    f"secrets.{name}",
-                    f"cannot be combined with awx.{name}_secret; use one source",
+                    f"secrets.{name}", f"cannot be combined with {other}; use one source"
                 )
         return self
 

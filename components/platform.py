@@ -11,7 +11,10 @@ from components.awx import AwxDeployment, AwxDeploymentArgs
 from components.backup import AwxBackup
 from components.backup_platform import create_backups
 from components.config import StackConfig
+from components.fork_enforcer import COMPONENT as ENFORCER_COMPONENT
 from components.fork_enforcer import ForkEnforcer, ForkEnforcerArgs
+from components.monitoring.component import AwxMonitoring, AwxMonitoringArgs
+from components.monitoring.wiring import monitoring_targets, object_storage_ports
 from components.storage.select import BackupStore
 
 
@@ -36,6 +39,8 @@ class AwxPlatform(pulumi.ComponentResource):
     """Where backups are kept (None when backups are disabled)."""
     backup: AwxBackup | None
     """The backup, restore and restore drill jobs (None when backups are disabled)."""
+    monitoring: AwxMonitoring | None
+    """Scraping, rules, dashboards and routing (None when monitoring.enabled is false)."""
 
     def __init__(
         self, name: str, args: AwxPlatformArgs, opts: pulumi.ResourceOptions | None = None
@@ -93,12 +98,35 @@ class AwxPlatform(pulumi.ComponentResource):
                 labels,
                 child,
             )
+        self.monitoring = None
+        if config.monitoring.enabled:
+            enforcer: dict[str, pulumi.Input[str]] | None = None
+            if self.fork_enforcer is not None:
+                enforcer = {
+                    "app.kubernetes.io/name": ENFORCER_COMPONENT,
+                    "app.kubernetes.io/instance": self.awx.instance_name,
+                }
+            self.monitoring = AwxMonitoring(
+                f"{name}-monitoring",
+                AwxMonitoringArgs(
+                    settings=config.monitoring,
+                    secrets=config.secrets,
+                    runtime=config.runtime,
+                    awx=self.awx,
+                    targets=monitoring_targets(config),
+                    enforcer_selector=enforcer,
+                    object_storage_ports=object_storage_ports(config.backup),
+                    labels=labels,
+                ),
+                opts=child,
+            )
         self.register_outputs(
             {
                 "awx": self.awx,
                 "autoscaling": self.autoscaling,
                 "fork_enforcer": self.fork_enforcer,
                 "backup": self.backup,
+                "monitoring": self.monitoring,
             }
         )
 

@@ -15,6 +15,7 @@ from types import FrameType
 from typing import Any
 
 from runtime.errors import ConfigurationError
+from runtime.health.api_metrics import ApiRequestMetrics
 from runtime.health.awx_api import AwxPingCheck, CapacityWithoutToken, TaskCapacityCheck
 from runtime.health.check import Check
 from runtime.health.database import DatabaseCheck
@@ -44,12 +45,14 @@ def register(groups: Any) -> None:
 CLIENT_TIMEOUT_FACTOR = 2
 
 
-def build_checks(settings: ExporterSettings) -> list[Check]:
+def build_checks(
+    settings: ExporterSettings, api_requests: ApiRequestMetrics | None = None
+) -> list[Check]:
     timeout = CLIENT_TIMEOUT_FACTOR * settings.timing.timeout_seconds
     checks: list[Check] = [
         DatabaseCheck(settings.database, timeout),
         RedisCheck(settings.redis_url, timeout),
-        AwxPingCheck(settings.awx_api_url, timeout),
+        AwxPingCheck(settings.awx_api_url, timeout, api_requests),
         KubernetesCheck(
             DeploymentTarget(settings.awx_name, settings.namespace, settings.pod_selector),
             api_client(settings.kube_api_url),
@@ -59,7 +62,11 @@ def build_checks(settings: ExporterSettings) -> list[Check]:
     if settings.awx_token:
         checks.append(
             TaskCapacityCheck(
-                settings.awx_api_url, settings.awx_token, timeout, settings.capacity_warning_ratio
+                settings.awx_api_url,
+                settings.awx_token,
+                timeout,
+                settings.capacity_warning_ratio,
+                api_requests,
             )
         )
     else:
@@ -69,11 +76,11 @@ def build_checks(settings: ExporterSettings) -> list[Check]:
 
 def run(arguments: argparse.Namespace) -> int:
     settings = settings_from(arguments)
-    checks = build_checks(settings)
+    api_requests = ApiRequestMetrics()
+    checks = build_checks(settings, api_requests)
     monitor = HealthMonitor(checks, settings.timing)
-    endpoints = HealthEndpoints(
-        monitor, registry_for(monitor, settings.awx_name, settings.namespace), settings.critical
-    )
+    registry = registry_for(monitor, settings.awx_name, settings.namespace, api_requests)
+    endpoints = HealthEndpoints(monitor, registry, settings.critical)
     try:
         server = serve(endpoints, settings.bind, settings.port)
     except OSError as error:

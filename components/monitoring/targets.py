@@ -13,7 +13,8 @@ JOB_AWX = "awx-api"
 """AWX's /api/v2/metrics/ on the web Service (bearer token)."""
 JOB_EXPORTER = "awx-platform-exporter"
 """`awx-runtime exporter` (awx_deployment_status, awx_pod_status, capacity, component health,
-awx_api_requests_total{code}, awx_api_request_duration_seconds histogram of its API probes)."""
+awx_api_requests_total{endpoint,code}, awx_api_request_duration_seconds{endpoint} histogram of
+its API probes; `code` is the HTTP status or `none` when no response arrived)."""
 JOB_ENFORCER = "awx-fork-enforcer"
 """`awx-runtime forks enforce` (awx_reconciliation_total/_errors_total/_duration_seconds)."""
 JOB_POSTGRES_EXPORTER = "awx-postgres-exporter"

@@ -4,8 +4,10 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
+from components.settings.awx import ComputeResources, ResourceRequirements
 from components.settings.base import (
     DnsLabel,
+    DnsName,
     FieldError,
     PositiveQuantity,
     PrometheusDuration,
@@ -28,6 +30,11 @@ class PrometheusSettings(Section):
     """Size of each Prometheus volume."""
     storage_class: str | None = None
     """StorageClass of the Prometheus volumes (cluster default when empty)."""
+    resources: ResourceRequirements = ResourceRequirements(
+        requests=ComputeResources(cpu="500m", memory="2Gi"),
+        limits=ComputeResources(memory="4Gi"),
+    )
+    """CPU and memory of each Prometheus pod."""
 
 
 class Slo(Section):
@@ -48,6 +55,57 @@ class Slo(Section):
 class AlertingSettings(Section):
     slack_channel: str | None = Field(default=None, pattern=r"^#[\w-]{1,80}$")
     """Slack channel for warnings (the webhook URL comes from secrets.slack_webhook_url)."""
+    group_wait: PrometheusDuration = "30s"
+    """How long Alertmanager waits to batch the first alerts of a new group."""
+    repeat_interval: PrometheusDuration = "4h"
+    """How often a still-firing alert is sent again."""
+
+
+class GrafanaSettings(Section):
+    enabled: bool = True
+    """Install Grafana with the stack (dashboards are provisioned either way)."""
+    admin_password_secret: DnsName | None = None
+    """Existing Secret in the monitoring namespace with keys admin-user and admin-password;
+    else one is created from secrets.grafana_admin_password or a generated password."""
+    persistence_size: PositiveQuantity | None = None
+    """Size of Grafana's volume; none: dashboards come from ConfigMaps, nothing to keep."""
+
+
+class AlertmanagerSettings(Section):
+    replicas: int = Field(default=1, ge=1, le=5)
+    """Alertmanager replicas; 2 or more for high availability (they form a cluster)."""
+    storage_size: PositiveQuantity = "2Gi"
+    """Size of each Alertmanager volume (silences and notification state)."""
+
+
+class ExporterSettings(Section):
+    postgres: bool = True
+    """Run prometheus-postgres-exporter against AWX's database (its configuration Secret)."""
+    postgres_image: str = "quay.io/prometheuscommunity/postgres-exporter:v0.15.0"
+    """Image of the PostgreSQL exporter, with a pinned tag."""
+    redis_address: str | None = Field(default=None, pattern=r"^[\w.-]+:\d{1,5}$")
+    """host:port of a Redis reachable over TCP to export. The operator-managed Redis listens
+    on a unix socket inside each web and task pod, so the Redis exporter runs only when set."""
+    redis_image: str = "quay.io/oliver006/redis_exporter:v1.62.0"
+    """Image of the Redis exporter, with a pinned tag."""
+    pushgateway_image: str = "quay.io/prometheus/pushgateway:v1.9.0"
+    """Image of the Pushgateway that backup jobs push to, with a pinned tag."""
+    awx_token_secret: DnsName | None = None
+    """Existing Secret (key `token`) in the AWX namespace with an AWX OAuth2 token for
+    /api/v2/metrics/ and the exporter's capacity check; else secrets.awx_metrics_token."""
+
+
+class NetworkPolicySettings(Section):
+    enabled: bool = True
+    """Default-deny NetworkPolicies in the AWX namespace with explicit allows."""
+    ingress_namespaces: list[DnsLabel] = []
+    """Namespaces allowed to reach the AWX web pods (e.g. the ingress controller's); empty:
+    any namespace (the web Service is AWX's public face)."""
+    task_egress_cidrs: list[str] = ["0.0.0.0/0"]
+    """Where task pods may connect (project syncs, inventories, Galaxy); narrow it in
+    production."""
+    object_storage_cidrs: list[str] = ["0.0.0.0/0"]
+    """Where backup, restore and drill pods may reach object storage on port 443."""
 
 
 class MonitoringSettings(Section):
@@ -59,8 +117,22 @@ class MonitoringSettings(Section):
     """Namespace of the monitoring stack."""
     release_label: str = Field(default="kube-prometheus-stack", pattern=r"^[a-z0-9][\w.-]*$")
     """The `release` label value the stack's Prometheus selects rules and monitors by."""
+    chart_version: str = Field(default="65.1.1", pattern=r"^\d+\.\d+\.\d+$")
+    """Pinned kube-prometheus-stack chart version (install_stack only)."""
+    chart_repository: str = Field(
+        default="https://prometheus-community.github.io/helm-charts", pattern=r"^https://"
+    )
+    """Helm repository of kube-prometheus-stack."""
     prometheus: PrometheusSettings = PrometheusSettings()
     """Prometheus storage and replicas."""
+    alertmanager: AlertmanagerSettings = AlertmanagerSettings()
+    """Alertmanager replicas and storage (install_stack only)."""
+    grafana: GrafanaSettings = GrafanaSettings()
+    """Grafana and its admin credentials (install_stack only)."""
+    exporters: ExporterSettings = ExporterSettings()
+    """PostgreSQL and Redis exporters, the Pushgateway and AWX's metrics token."""
+    network_policies: NetworkPolicySettings = NetworkPolicySettings()
+    """Default-deny NetworkPolicies for the AWX namespace."""
     alerting: AlertingSettings = AlertingSettings()
     """Where alerts go."""
     slos: list[Slo] = []

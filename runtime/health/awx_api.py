@@ -10,12 +10,14 @@ unit, so task capacity is the sum over the enabled control and hybrid instances.
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from runtime.health.api_metrics import NO_RESPONSE, ApiRequestMetrics
 from runtime.health.check import degraded, describe, healthy, unhealthy
 from runtime.health.model import Capacity, CheckReport, ComponentHealth, Status
 
@@ -30,18 +32,32 @@ class AwxApiError(Exception):
     """AWX did not give a usable answer; the message is the reason a component reports."""
 
 
-def get_json(base_url: str, path: str, timeout: float, token: str | None = None) -> Any:
+def get_json(
+    base_url: str,
+    path: str,
+    timeout: float,
+    token: str | None = None,
+    metrics: ApiRequestMetrics | None = None,
+) -> Any:
     request = urllib.request.Request(urllib.parse.urljoin(base_url, path))
     request.add_header("Accept", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
+    code = NO_RESPONSE
+    started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
+            code = str(response.status)
             body = response.read()
     except urllib.error.HTTPError as error:
+        code = str(error.code)
         raise AwxApiError(f"GET {path} answered HTTP {error.code}") from error
     except (urllib.error.URLError, OSError) as error:
         raise AwxApiError(f"GET {path} failed: {describe(error)}") from error
+    finally:
+        if metrics is not None:
+            endpoint = urllib.parse.urlsplit(path).path
+            metrics.observe(endpoint, code, time.monotonic() - started)
     try:
         return json.loads(body)
     except ValueError as error:
@@ -55,13 +71,16 @@ def _controlling(instances: Sequence[Mapping[str, Any]]) -> list[Mapping[str, An
 class AwxPingCheck:
     components = (API_COMPONENT,)
 
-    def __init__(self, base_url: str, timeout_seconds: float) -> None:
+    def __init__(
+        self, base_url: str, timeout_seconds: float, metrics: ApiRequestMetrics | None = None
+    ) -> None:
         self._base_url = base_url
         self._timeout = timeout_seconds
+        self._metrics = metrics
 
     def run(self) -> CheckReport:
         try:
-            ping = get_json(self._base_url, PING_PATH, self._timeout)
+            ping = get_json(self._base_url, PING_PATH, self._timeout, metrics=self._metrics)
             instances = _controlling(ping["instances"])
             capacities = [float(item["capacity"]) for item in instances]
         except AwxApiError as error:
@@ -86,8 +105,14 @@ class TaskCapacityCheck:
     components = (CAPACITY_COMPONENT,)
 
     def __init__(
-        self, base_url: str, token: str, timeout_seconds: float, warning_ratio: float
+        self,
+        base_url: str,
+        token: str,
+        timeout_seconds: float,
+        warning_ratio: float,
+        metrics: ApiRequestMetrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._base_url = base_url
         self._token = token
         self._timeout = timeout_seconds
@@ -116,7 +141,7 @@ class TaskCapacityCheck:
         found: list[Mapping[str, Any]] = []
         path: str | None = INSTANCES_PATH
         while path:
-            page = get_json(self._base_url, path, self._timeout, self._token)
+            page = get_json(self._base_url, path, self._timeout, self._token, self._metrics)
             found.extend(item for item in _controlling(page["results"]) if item["enabled"])
             path = page.get("next")
         return found

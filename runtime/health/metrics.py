@@ -12,15 +12,23 @@ from collections.abc import Iterator
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from runtime.health.api_metrics import ApiRequestMetrics
 from runtime.health.monitor import HealthMonitor
 
 LABELS = ["name", "namespace"]
 
 
 class PlatformCollector(Collector):
-    def __init__(self, monitor: HealthMonitor, awx_name: str, namespace: str) -> None:
+    def __init__(
+        self,
+        monitor: HealthMonitor,
+        awx_name: str,
+        namespace: str,
+        api_requests: ApiRequestMetrics | None = None,
+    ) -> None:
         self._monitor = monitor
         self._identity = [awx_name, namespace]
+        self._api_requests = api_requests
 
     def collect(self) -> Iterator[Metric]:
         snapshot = self._monitor.latest
@@ -66,10 +74,17 @@ class PlatformCollector(Collector):
                 if snapshot.capacity.used is not None:
                     used.add_metric(identity, snapshot.capacity.used)
         yield from (deployment, pods, total, used, health)
+        if self._api_requests is not None:
+            yield from self._api_requests.collect(identity)
 
 
-def registry_for(monitor: HealthMonitor, awx_name: str, namespace: str) -> CollectorRegistry:
+def registry_for(
+    monitor: HealthMonitor,
+    awx_name: str,
+    namespace: str,
+    api_requests: ApiRequestMetrics | None = None,
+) -> CollectorRegistry:
     """A registry with only the platform metrics (no process or Python runtime series)."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(PlatformCollector(monitor, awx_name, namespace))
+    registry.register(PlatformCollector(monitor, awx_name, namespace, api_requests))
     return registry

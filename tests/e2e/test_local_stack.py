@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from tests.engine import EngineProject
+from tests.unit.monitoring_support import stack_dashboards
 from tests.unit.test_manifest_schemas import KUBERNETES_VERSIONS, validate
 
 EXPECTED_MANIFESTS = {
@@ -32,6 +33,45 @@ EXPECTED_MANIFESTS = {
     "v1-serviceaccount-awx-awx-backup.yaml",
     "batch_v1-cronjob-awx-awx-backup.yaml",
     "batch_v1-cronjob-awx-awx-restore-drill.yaml",
+    # Monitoring (attached to an existing kube-prometheus-stack): exporters, scraping, rules.
+    "v1-serviceaccount-awx-awx-exporter.yaml",
+    "rbac.authorization.k8s.io_v1-role-awx-awx-exporter.yaml",
+    "rbac.authorization.k8s.io_v1-rolebinding-awx-awx-exporter.yaml",
+    "apps_v1-deployment-awx-awx-exporter.yaml",
+    "v1-service-awx-awx-exporter.yaml",
+    "v1-serviceaccount-awx-awx-postgres-exporter.yaml",
+    "apps_v1-deployment-awx-awx-postgres-exporter.yaml",
+    "v1-service-awx-awx-postgres-exporter.yaml",
+    "v1-serviceaccount-monitoring-awx-pushgateway.yaml",
+    "apps_v1-deployment-monitoring-awx-pushgateway.yaml",
+    "v1-service-monitoring-awx-pushgateway.yaml",
+    "monitoring.coreos.com_v1-servicemonitor-awx-awx-api.yaml",
+    "monitoring.coreos.com_v1-servicemonitor-awx-awx-exporter.yaml",
+    "monitoring.coreos.com_v1-servicemonitor-awx-awx-enforcer.yaml",
+    "monitoring.coreos.com_v1-servicemonitor-awx-awx-postgres-exporter.yaml",
+    "monitoring.coreos.com_v1-servicemonitor-monitoring-awx-pushgateway.yaml",
+    "monitoring.coreos.com_v1-prometheusrule-awx-awx-rules.yaml",
+    *(
+        f"networking.k8s.io_v1-networkpolicy-awx-awx-{name}.yaml"
+        for name in (
+            "default-deny",
+            "allow-dns",
+            "allow-web-ingress",
+            "allow-web-egress",
+            "allow-prometheus",
+            "allow-postgres",
+            "allow-postgres-egress",
+            "allow-kubernetes-api",
+            "allow-operator-kubernetes-api",
+            "allow-task-egress",
+            "allow-backup-egress",
+        )
+    ),
+    # One ConfigMap per dashboard components/monitoring/dashboards returns.
+    *(
+        f"v1-configmap-monitoring-awx-dashboard-{name.removesuffix('.json')}.yaml"
+        for name in stack_dashboards("local")
+    ),
 }
 
 
@@ -97,7 +137,8 @@ def test_state_holds_secrets_only_encrypted(deployed: EngineProject) -> None:
 
 def test_second_up_changes_nothing(deployed: EngineProject) -> None:
     deployed.up("--expect-no-changes")
-    assert deployed.preview_summary() == {"same": 27}
+    # Every resource of the mocks run (tests/unit/test_reference_and_render.py) plus the stack.
+    assert deployed.preview_summary() == {"same": 56 + len(stack_dashboards("local"))}
 
 
 def test_bad_config_fails_before_anything_changes(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """Every manifest of every stack is valid against the Kubernetes OpenAPI schemas (strict).
 
 Kubernetes kinds use the schemas kubernetes-validate ships; the AWX resource uses our schema
-written from the awx-operator CRD (tests/unit/awx_crd_schema.py).
+written from the awx-operator CRD (tests/unit/awx_crd_schema.py), ServiceMonitor and
+PrometheusRule ours from the Prometheus Operator API (tests/unit/monitoring_crd_schema.py).
 """
 
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from tests.harness import STACKS, run_program, stack_config, with_value
 from tests.unit.awx_crd_schema import AWX_SCHEMA
+from tests.unit.monitoring_crd_schema import SCHEMAS as MONITORING_SCHEMAS
 
 # The oldest Kubernetes release we support and the newest the validator knows.
 KUBERNETES_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
@@ -20,6 +22,8 @@ KUBERNETES_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
 def validate(manifest: dict[str, Any], version: str) -> None:
     if manifest["apiVersion"] == "awx.ansible.com/v1beta1":
         jsonschema.validate(manifest, AWX_SCHEMA)
+    elif manifest["apiVersion"] == "monitoring.coreos.com/v1":
+        jsonschema.validate(manifest, MONITORING_SCHEMAS[manifest["kind"]])
     else:
         kubernetes_validate.validate(manifest, version, strict=True)
 

@@ -21,15 +21,27 @@ def stack_run(request: pytest.FixtureRequest) -> tuple[str, ProgramRun]:
 def test_every_stack_registers_namespace_secrets_and_awx(stack_run: tuple[str, ProgramRun]) -> None:
     stack, run = stack_run
     awx_namespace = run.outputs["namespace"]
+    # Every stack but local installs kube-prometheus-stack into its own namespace.
+    installs_monitoring = stack != "local"
+    monitoring = {"monitoring"} if installs_monitoring else set()
     assert {n.inputs["metadata"]["name"] for n in run.of_type(NAMESPACE)} == {
         awx_namespace,
         f"{awx_namespace}-jobs",
+        *monitoring,
     }
     assert len(run.of_type(AWX)) == 1
-    secret_names = {s.inputs["metadata"]["name"] for s in run.of_type(SECRET)}
-    assert secret_names == {"awx-admin-password", "awx-secret-key"}
-    assert {r.inputs["metadata"]["namespace"] for r in run.of_type(SECRET)} == {
-        run.outputs["namespace"]
+    secrets = {
+        (s.inputs["metadata"]["namespace"], s.inputs["metadata"]["name"])
+        for s in run.of_type(SECRET)
+    }
+    monitoring_secrets = {
+        ("monitoring", "kube-prometheus-stack-grafana-admin"),
+        ("monitoring", "kube-prometheus-stack-alertmanager-config"),
+    }
+    assert secrets == {
+        (awx_namespace, "awx-admin-password"),
+        (awx_namespace, "awx-secret-key"),
+        *(monitoring_secrets if installs_monitoring else set()),
     }
     for resource in run.kubernetes_objects():
         labels = resource.inputs["metadata"]["labels"]
@@ -58,8 +70,12 @@ def test_passwords_are_secret_everywhere(stack_run: tuple[str, ProgramRun]) -> N
         assert generated == set()
         values = [SECURE_PLACEHOLDER]
     else:
-        assert generated == {"awx-platform-awx-admin-password", "awx-platform-awx-secret-key"}
-        values = ["mock-awx-platform-awx-admin-password", "mock-awx-platform-awx-secret-key"]
+        assert generated == {
+            "awx-platform-awx-admin-password",
+            "awx-platform-awx-secret-key",
+            "awx-platform-monitoring-grafana-admin-password",
+        }
+        values = [f"mock-{name}" for name in sorted(generated)]
     # Secret values must not leak into any input outside a secret marker.
     leaked = [
         r.name
@@ -73,13 +89,13 @@ def test_local_stack_renders_without_cluster_or_helm() -> None:
     run = run_program("local")
     provider = run.one("pulumi:providers:kubernetes")
     assert provider.inputs["renderYamlToDirectory"] == "rendered/local"
-    assert run.of_type(RELEASE) == []
+    assert run.of_type(RELEASE) == []  # neither the operator nor kube-prometheus-stack
     assert not any(r.protect for r in run.resources), "local must be destroyable"
 
 
 def test_cluster_stacks_install_the_operator_chart_pinned() -> None:
     run = run_program("dev")
-    release = run.one(RELEASE)
+    (release,) = [r for r in run.of_type(RELEASE) if r.inputs["chart"] == "awx-operator"]
     assert release.inputs["chart"] == "awx-operator"
     assert release.inputs["version"] == "2.19.1"
     assert release.inputs["repositoryOpts"]["repo"].startswith("https://")
