@@ -111,6 +111,11 @@ def test_every_job_that_runs_tests_installs_the_system_packages_first() -> None:
             testing_jobs += 1
             deps = [i for i, run in enumerate(runs) if "sudo bash scripts/system-deps.sh" in run]
             assert deps and deps[0] < tests[0], f"{path.name} job {name}"
+            # tests/unit needs actionlint, which the toolchain target builds (`make test` too).
+            tools = [
+                i for i, run in enumerate(runs) if "make toolchain" in run or "make test" in run
+            ]
+            assert tools and tools[0] <= tests[0], f"{path.name} job {name}"
     assert testing_jobs == 2  # ci.yml test, pr-preview.yml test
 
 
