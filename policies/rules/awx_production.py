@@ -207,7 +207,7 @@ def _monitoring_enabled(args: StackValidationArgs, report: ReportViolation) -> N
             "(monitoring.coreos.com/v1); set awx-platform:monitoring.enabled: true"
         )
     elif not any(_has_rules(rule) for rule in rules):
-        report(f"production stack ({reason}) has PrometheusRules without any alerting rules")
+        report(f"production stack ({reason}) has PrometheusRules without any rules")
 
 
 monitoring_enabled = stack_policy(

@@ -146,7 +146,7 @@ def test_monitoring_needs_rules_with_content() -> None:
     ]
     assert violations(policy, production() + empty) == [
         "production stack (stack 'prod-aws' matches production_stacks) has PrometheusRules "
-        "without any alerting rules"
+        "without any rules"
     ]
 
 
