@@ -52,6 +52,8 @@ class AwxPlatform(pulumi.ComponentResource):
             "app.kubernetes.io/part-of": "awx-platform",
             "app.kubernetes.io/managed-by": "pulumi",
             "awx-platform/stack": args.stack,
+            # The policy pack holds stacks labelled production to the production rules.
+            "awx-platform/environment": config.policy.environment,
         }
         self.awx = AwxDeployment(
             f"{name}-awx",

@@ -1,6 +1,6 @@
 """Every rule of the pack, grouped by concern."""
 
-from . import awx, kubernetes, kubernetes_stack, secrets, storage
+from . import awx, awx_production, kubernetes, kubernetes_stack, secrets, storage
 
 ALL_POLICIES = [
     *kubernetes.POLICIES,
@@ -8,4 +8,5 @@ ALL_POLICIES = [
     *storage.POLICIES,
     *secrets.POLICIES,
     *awx.POLICIES,
+    *awx_production.POLICIES,
 ]

@@ -121,7 +121,12 @@ def stack_policy(
     description: str,
     validate: Callable[..., None],
     level: EnforcementLevel = EnforcementLevel.MANDATORY,
+    config: dict[str, dict[str, Any]] | None = None,
 ) -> StackValidationPolicy:
     return StackValidationPolicy(
-        name=name, description=description, enforcement_level=level, validate=validate
+        name=name,
+        description=description,
+        enforcement_level=level,
+        config_schema=PolicyConfigSchema(properties=config) if config else None,
+        validate=validate,
     )

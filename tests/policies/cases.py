@@ -96,6 +96,49 @@ def backup_cronjob(policy: str) -> dict[str, Any]:
     }
 
 
+PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
+SERVICE_MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"
+PRODUCTION = "prod-aws"
+AGE_RECIPIENT = "age1cupz85mthq9an0xdwexp5ran5lgxayp9axsyj9hv9nmt5vufgf3s748yk0"
+BACKUP_ENV: dict[str, str] = {
+    "BACKUP_ENCRYPTION": "age",
+    "BACKUP_AGE_RECIPIENTS": AGE_RECIPIENT,
+    "BACKUP_RETENTION_DAYS": "90",
+}
+
+
+def backup_job(schedule: str = "0 2 * * *", **env: str | None) -> dict[str, Any]:
+    """A backup CronJob whose pod carries BACKUP_ENV with `env` changes (None removes)."""
+    values = {k: v for k, v in (BACKUP_ENV | env).items() if v is not None}
+    container = {"name": "backup", "env": [{"name": k, "value": v} for k, v in values.items()]}
+    job = backup_cronjob("Forbid")
+    job["spec"]["schedule"] = schedule
+    job["spec"]["jobTemplate"] = {"spec": {"template": {"spec": {"containers": [container]}}}}
+    return job
+
+
+def monitoring_objects(rules: bool = True, monitor: bool = True) -> list[PolicyResource]:
+    found = []
+    if rules:
+        groups = [{"name": "awx-backups", "rules": [{"alert": "AWXBackupMissing", "expr": "1"}]}]
+        props = {"metadata": {"name": "awx", "namespace": "monitoring"}, "spec": {"groups": groups}}
+        found.append(resource(PROMETHEUS_RULE, props, "rules", stack=PRODUCTION))
+    if monitor:
+        props = {
+            "metadata": {"name": "awx-exporter", "namespace": "monitoring"},
+            "spec": {"endpoints": [{"port": "metrics"}], "selector": {"matchLabels": {}}},
+        }
+        found.append(resource(SERVICE_MONITOR, props, "monitor", stack=PRODUCTION))
+    return found
+
+
+def production(*cron_jobs: dict[str, Any], stack: str = PRODUCTION) -> list[PolicyResource]:
+    """An AWX stack with these backup CronJobs; monitoring objects come separately."""
+    found = [resource(AWX, awx({}), "awx", stack=stack)]
+    found += [resource(CRONJOB, job, f"backup-{i}", stack=stack) for i, job in enumerate(cron_jobs)]
+    return found
+
+
 def one(resource_type: str, props: dict[str, Any]) -> list[PolicyResource]:
     return [resource(resource_type, props)]
 
@@ -384,5 +427,29 @@ CASES = [
         one(AWX, awx({})),
         one(AWX, awx({}, task_resource_requirements={"requests": {"cpu": "1"}})),
         "report the whole node's capacity",
+    ),
+    Case(
+        "awx-prod-backups-enabled",
+        production(backup_job()),
+        production(),
+        "has no backup CronJob",
+    ),
+    Case(
+        "awx-prod-backups-encrypted",
+        production(backup_job()),
+        production(backup_job(BACKUP_ENCRYPTION="none")),
+        "BACKUP_ENCRYPTION is 'none', not one of age, aes-256",
+    ),
+    Case(
+        "awx-prod-backup-retention",
+        production(backup_job()),
+        production(backup_job(BACKUP_RETENTION_DAYS="14")),
+        "keeps backups 14 days; production needs at least 30",
+    ),
+    Case(
+        "awx-prod-monitoring-enabled",
+        production(backup_job()) + monitoring_objects(),
+        production(backup_job()) + monitoring_objects(monitor=False),
+        "has no ServiceMonitor",
     ),
 ]

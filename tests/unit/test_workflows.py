@@ -34,6 +34,14 @@ def steps_using(document: dict, action: str) -> list[dict]:
     ]
 
 
+def matrix_stacks(document: dict, job: str) -> set[str]:
+    return {entry["stack"] for entry in document["jobs"][job]["strategy"]["matrix"]["include"]}
+
+
+# Every example stack but `local`, which only renders manifests (ci.yml deploys it itself).
+CLUSTER_STACKS = {p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml")} - {"local"}
+
+
 def test_workflows_pass_actionlint() -> None:
     files = sorted(WORKFLOWS.glob("*.yml"))
     assert {f.stem for f in files} == {"ci", "pr-preview", "drift", "deploy"}
@@ -56,10 +64,7 @@ def test_actionlint_does_catch_mistakes(tmp_path: Path) -> None:
 def test_pull_requests_preview_every_stack_with_the_pack_and_comment() -> None:
     document = workflow("pr-preview")
     assert "pull_request" in document[True]  # YAML reads the `on` key as True
-    stacks = {
-        entry["stack"] for entry in document["jobs"]["preview"]["strategy"]["matrix"]["include"]
-    }
-    assert stacks == {"dev", "prod-aws", "prod-azure", "prod-gcp"}
+    assert matrix_stacks(document, "preview") == CLUSTER_STACKS
     (preview,) = steps_using(document, "pulumi/actions")
     assert preview["with"]["command"] == "preview"
     assert preview["with"]["comment-on-pr"] is True
@@ -69,6 +74,7 @@ def test_pull_requests_preview_every_stack_with_the_pack_and_comment() -> None:
 
 def test_drift_is_checked_on_a_schedule_without_changing_state() -> None:
     document = workflow("drift")
+    assert matrix_stacks(document, "refresh") == CLUSTER_STACKS
     assert document[True]["schedule"][0]["cron"]
     script = next(
         s["run"] for s in document["jobs"]["refresh"]["steps"] if s.get("id") == "refresh"
@@ -81,8 +87,40 @@ def test_deploys_go_through_environments_dev_first() -> None:
     assert document[True]["push"]["branches"] == ["main"]
     jobs = document["jobs"]
     assert jobs["dev"]["environment"] == "dev"
+    assert matrix_stacks(document, "dev") | matrix_stacks(document, "production") == CLUSTER_STACKS
+    assert all(s.startswith("prod") for s in matrix_stacks(document, "production"))
     assert jobs["production"]["environment"] == "production"
     assert jobs["production"]["needs"] == "dev"
     for step in steps_using(document, "pulumi/actions"):
         assert step["with"]["command"] == "up"
         assert step["with"]["policyPacks"] == "policies"
+
+
+def _runs(step: dict) -> str:
+    return str(step.get("run", ""))
+
+
+def test_every_job_that_runs_tests_installs_the_system_packages_first() -> None:
+    testing_jobs = 0
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for name, job in yaml.safe_load(path.read_text())["jobs"].items():
+            runs = [_runs(step) for step in job["steps"]]
+            tests = [i for i, run in enumerate(runs) if "make test" in run or "pytest" in run]
+            if not tests:
+                continue
+            testing_jobs += 1
+            deps = [i for i, run in enumerate(runs) if "sudo bash scripts/system-deps.sh" in run]
+            assert deps and deps[0] < tests[0], f"{path.name} job {name}"
+            # tests/unit needs actionlint, which the toolchain target builds (`make test` too).
+            tools = [
+                i for i, run in enumerate(runs) if "make toolchain" in run or "make test" in run
+            ]
+            assert tools and tools[0] <= tests[0], f"{path.name} job {name}"
+    assert testing_jobs == 2  # ci.yml test, pr-preview.yml test
+
+
+def test_ci_runs_lint_and_the_promtool_rule_tests() -> None:
+    runs = [_runs(step) for step in workflow("ci")["jobs"]["test"]["steps"]]
+    assert "make lint" in runs and "make test" in runs
+    version = next(i for i, run in enumerate(runs) if "promtool --version" in run)
+    assert version < runs.index("make test")
