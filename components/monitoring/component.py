@@ -122,7 +122,9 @@ class AwxMonitoring(pulumi.ComponentResource):
         namespace = k8s.core.v1.Namespace(
             f"{self._name}-namespace",
             metadata={"name": settings.namespace, "labels": self._labels},
-            opts=self._child(),
+            opts=pulumi.ResourceOptions.merge(
+                self._child(), pulumi.ResourceOptions(protect=settings.protect)
+            ),
         )
         after_namespace = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
         created: list[pulumi.Resource] = [namespace]

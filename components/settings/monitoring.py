@@ -115,6 +115,9 @@ class MonitoringSettings(Section):
     """Install kube-prometheus-stack; false attaches to an existing stack."""
     namespace: DnsLabel = "monitoring"
     """Namespace of the monitoring stack."""
+    protect: bool = True
+    """Protect the monitoring namespace this program creates (it holds the Prometheus and
+    Alertmanager volumes) against deletion by `pulumi destroy`."""
     release_label: str = Field(default="kube-prometheus-stack", pattern=r"^[a-z0-9][\w.-]*$")
     """The `release` label value the stack's Prometheus selects rules and monitors by."""
     chart_version: str = Field(default="65.1.1", pattern=r"^\d+\.\d+\.\d+$")

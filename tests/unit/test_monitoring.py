@@ -352,3 +352,14 @@ def test_backup_pods_may_reach_an_s3_compatible_endpoint_on_its_port() -> None:
     policies = {name: p.plain["spec"] for name, p in named(run, POLICY).items()}
     ports = policies["awx-allow-backup-egress"]["egress"][0]["ports"]
     assert ports == [{"protocol": "TCP", "port": 443}, {"protocol": "TCP", "port": 9000}]
+
+
+def test_installed_monitoring_namespace_is_protected_unless_turned_off() -> None:
+    namespace = "kubernetes:core/v1:Namespace"
+    protected = run_program("prod-aws").one(namespace, "awx-platform-monitoring-namespace")
+    assert protected.protect
+    config = with_value(stack_config("prod-aws"), "monitoring.protect", False)
+    unprotected = run_program("prod-aws", config).one(
+        namespace, "awx-platform-monitoring-namespace"
+    )
+    assert not unprotected.protect
