@@ -15,7 +15,7 @@ from runtime.logs import configure_logging, log
 
 # One entry per command group; each module exposes register(subparsers) and sets
 # `handler` on its parsers (a callable taking the parsed namespace, returning an exit code).
-COMMAND_MODULES: tuple[str, ...] = ("runtime.forks", "runtime.exporter")
+COMMAND_MODULES: tuple[str, ...] = ("runtime.forks", "runtime.exporter", "runtime.backup.commands")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -64,3 +64,29 @@ def base_environment(
         )
 
     return build
+
+
+# Backup command tests (issue 4): their fixtures live in their own module.
+from tests.runtime.backup_fixtures import (  # noqa: E402
+    aes_key_file,
+    age_keys,
+    backup_source,
+    other_age_keys,
+    pushgateway,
+    restore_target,
+    runner,
+    secrets_dir,
+    store_env,
+)
+
+__all__ = [
+    "aes_key_file",
+    "age_keys",
+    "backup_source",
+    "other_age_keys",
+    "pushgateway",
+    "restore_target",
+    "runner",
+    "secrets_dir",
+    "store_env",
+]
