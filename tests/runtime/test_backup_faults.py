@@ -5,9 +5,11 @@ mid-upload, and a concurrent create refused by the lock."""
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -229,14 +231,19 @@ def test_killed_run_leaves_no_manifest_and_the_next_run_counts_its_failure(
     big_source: dict[str, str],
 ) -> None:
     runner, store, deployment = setup
-    runner.env |= {**big_source, "BACKUP_COMPRESSION": "none", "BACKUP_LOCK_TTL_SECONDS": "2"}
+    runner.env |= {**big_source, "BACKUP_COMPRESSION": "none", "BACKUP_LOCK_TTL_SECONDS": "15"}
     child = runner.child("create", "--no-prune")
-    # Killed once it has read 8 MiB of the ~100 MB dump: mid-upload, for any store.
-    while bytes_read(child.pid) < 8 << 20:
+    # Killed once it holds the lock and has read 16 MiB more (of the ~100 MB dump): mid-upload.
+    lock_path = Path(store["BACKUP_PVC_PATH"], f"awx-backups/locks/{deployment}.lock")
+    while not lock_path.exists():
         assert child.poll() is None, child.stderr.read() if child.stderr else ""
-        time.sleep(0.05)
+        time.sleep(0.02)
+    start = bytes_read(child.pid)
+    while bytes_read(child.pid) < start + (16 << 20):
+        assert child.poll() is None, child.stderr.read() if child.stderr else ""
+        time.sleep(0.02)
     child.send_signal(signal.SIGKILL)
-    child.wait()
+    child.communicate()
     assert manifests_in(store) == []
     assert visible_objects(store) == []
     assert runner.manifests() == []
@@ -245,7 +252,11 @@ def test_killed_run_leaves_no_manifest_and_the_next_run_counts_its_failure(
     assert refused.status == 1
     assert "another backup of this deployment is running" in refused.error()
 
-    time.sleep(2.5)  # let the dead run's lock expire (BACKUP_LOCK_TTL_SECONDS=2)
+    lock = json.loads(
+        Path(store["BACKUP_PVC_PATH"], f"awx-backups/locks/{deployment}.lock").read_text()
+    )
+    expires = datetime.fromisoformat(lock["expires"].replace("Z", "+00:00"))
+    time.sleep(max(0.0, (expires - datetime.now(UTC)).total_seconds()) + 0.5)
     after = runner("create", "--no-prune")
     assert after.status == 0, after.stderr
     assert len(runner.manifests()) == 1
