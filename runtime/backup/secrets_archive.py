@@ -13,9 +13,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kubernetes import client, config
-from kubernetes.client.exceptions import ApiException
-
 from runtime.errors import AwxRuntimeError, ConfigurationError
 
 FORMAT_VERSION = 1
@@ -51,6 +48,10 @@ def parse(raw: bytes, what: str) -> dict[str, dict[str, str]]:
 
 def restore_to_kubernetes(secrets: dict[str, dict[str, str]], namespace: str) -> list[str]:
     """Create or replace each Secret in `namespace`; returns their names."""
+    # Imported only here: the client costs ~45 MB and two seconds, and only restores need it.
+    from kubernetes import client, config  # noqa: PLC0415
+    from kubernetes.client.exceptions import ApiException  # noqa: PLC0415
+
     try:
         config.load_incluster_config()  # type: ignore[no-untyped-call]
     except config.ConfigException:

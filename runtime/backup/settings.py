@@ -12,12 +12,15 @@ import argparse
 import os
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runtime.backup.compression import COMPRESSIONS
-from runtime.backup.crypto import AesKey, AgeOpener, AgeSealer, Opener, Sealer
+from runtime.backup.crypto import AgeOpener, AgeSealer, Opener, Sealer
 from runtime.backup.retention import RetentionPolicy
 from runtime.options import Option, OptionValues, add_options
+
+if TYPE_CHECKING:
+    from runtime.backup.crypto_aes import AesKey
 
 DEFAULT_PREFIX = "awx-backups"
 
@@ -142,6 +145,9 @@ class BackupSettings:
         return mode
 
     def _aes(self) -> AesKey:
+        # Imported only for aes-256: the Encryption SDK is heavy (memory, start-up).
+        from runtime.backup.crypto_aes import AesKey  # noqa: PLC0415
+
         return AesKey(
             self.values.optional("aes_key_file"),
             self.values.optional("kms_key_arn"),
