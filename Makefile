@@ -66,6 +66,7 @@ bench: install toolchain
 	$(PYTHON) bench/engine.py
 	$(PYTHON) bench/forks.py
 	$(PYTHON) bench/exporter.py
+	$(PYTHON) bench/backup.py
 
 stack: toolchain
 	@test -n "$$PULUMI_CONFIG_PASSPHRASE$$PULUMI_CONFIG_PASSPHRASE_FILE" || { \

@@ -15,10 +15,32 @@ from runtime.logs import configure_logging, log
 
 # One entry per command group; each module exposes register(subparsers) and sets
 # `handler` on its parsers (a callable taking the parsed namespace, returning an exit code).
-COMMAND_MODULES: tuple[str, ...] = ("runtime.forks", "runtime.exporter")
+COMMAND_MODULES: tuple[str, ...] = ("runtime.forks", "runtime.exporter", "runtime.backup.commands")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _group(module_name: str) -> str:
+    """The command group a module registers, by convention: runtime.forks -> forks,
+    runtime.backup.commands -> backup."""
+    parts = module_name.split(".")
+    return parts[-2] if parts[-1] == "commands" else parts[-1]
+
+
+def _modules_for(argv: Sequence[str] | None) -> tuple[str, ...]:
+    """Only the requested group's module when the command line names one: importing every
+    group costs seconds and tens of MB in a pod that runs one job (the backup's memory budget)."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    while arguments and arguments[0].startswith("-"):
+        option = arguments.pop(0)
+        if option == "--log-format" and arguments:
+            arguments.pop(0)
+    if arguments:
+        chosen = tuple(name for name in COMMAND_MODULES if _group(name) == arguments[0])
+        if chosen:
+            return chosen
+    return COMMAND_MODULES
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="awx-runtime",
         description="In-cluster jobs of awx-platform: backups, fork limits, metrics.",
@@ -30,13 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="json (one object per line, the default in pods) or text.",
     )
     groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
-    for module_name in COMMAND_MODULES:
+    for module_name in _modules_for(argv):
         importlib.import_module(module_name).register(groups)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     arguments = parser.parse_args(argv)
     configure_logging(arguments.log_format)
     try:

@@ -67,4 +67,26 @@ def base_environment(
 
 
 # Backup store fixtures (store_env per kind on real emulators), shared by the backup tests.
+# Backup command tests (issue 4): their fixtures live in their own module.
+from tests.runtime.backup_fixtures import (  # noqa: E402
+    aes_key_file,
+    age_keys,
+    backup_source,
+    other_age_keys,
+    pushgateway,
+    restore_target,
+    runner,
+    secrets_dir,
+)
 from tests.runtime.backup_stores import emulators, store_env  # noqa: E402, F401
+
+__all__ = [
+    "aes_key_file",
+    "age_keys",
+    "backup_source",
+    "other_age_keys",
+    "pushgateway",
+    "restore_target",
+    "runner",
+    "secrets_dir",
+]

@@ -1,0 +1,223 @@
+"""The byte path of a backup: plain stream -> compression -> encryption -> store, and back.
+
+No temporary file: chunks of CHUNK bytes move between three threads through bounded channels
+(runtime/backup/streams.py), so at most a few MiB are in flight whatever the database size.
+The sha256 of the stored bytes and of the plain stream are computed on the way; a stage that
+fails (pg_dump's exit status included) aborts the object, which then never becomes visible.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import subprocess
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import IO, Any
+
+from runtime.backup.compression import compressor, corrupt, decompressor
+from runtime.backup.crypto import Opener, Sealer
+from runtime.backup.store import BackupStore
+from runtime.backup.streams import CHUNK, ChannelWriter, Stages, buffered_reader
+from runtime.errors import AwxRuntimeError
+
+Progress = Callable[[int], None]
+_F_SETPIPE_SZ = 1031
+
+
+@dataclass(frozen=True)
+class ObjectRecord:
+    key: str
+    role: str
+    size: int
+    sha256: str
+    plain_sha256: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "role": self.role,
+            "size": self.size,
+            "sha256": self.sha256,
+            "plain_sha256": self.plain_sha256,
+        }
+
+
+def _ignore(_: int) -> None:
+    return None
+
+
+def seal_object(
+    store: BackupStore,
+    key: str,
+    role: str,
+    plain: Iterable[bytes],
+    *,
+    compression: str,
+    sealer: Sealer,
+    progress: Progress = _ignore,
+) -> ObjectRecord:
+    """Write `plain` (an iterable of chunks, which may raise to fail the object) under `key`."""
+    stages = Stages()
+    compressed = stages.channel()
+    sealed = stages.channel()
+    plain_hash = hashlib.sha256()
+    stored_hash = hashlib.sha256()
+    stored = 0
+
+    def compress() -> None:
+        packer = compressor(compression)
+        for chunk in plain:
+            if stages.cancel.is_set():
+                return
+            plain_hash.update(chunk)
+            if packed := packer.compress(chunk):
+                compressed.put(packed)
+        compressed.put(packer.flush())
+        compressed.put(None)
+
+    def encrypt() -> None:
+        sink = ChannelWriter(sealed)
+        sealer.encrypt(buffered_reader(compressed), sink)
+        sink.finish()
+
+    writer = store.open_writer(key)
+
+    def upload() -> None:
+        nonlocal stored
+        for chunk in sealed.chunks():
+            stored_hash.update(chunk)
+            writer.write(chunk)
+            stored += len(chunk)
+            progress(len(chunk))
+
+    stages.start("compress", compress)
+    stages.start("encrypt", encrypt)
+    stages.start("upload", upload)
+    try:
+        stages.join()
+    except BaseException:
+        writer.abort()
+        raise
+    committed = writer.commit()
+    if committed.size != stored:
+        writer.abort()
+        raise AwxRuntimeError(
+            f"{store.description}: {key} holds {committed.size} bytes, {stored} were written",
+            "integrity",
+        )
+    return ObjectRecord(key, role, stored, stored_hash.hexdigest(), plain_hash.hexdigest())
+
+
+def open_object(
+    store: BackupStore,
+    record: ObjectRecord,
+    *,
+    compression: str,
+    opener: Opener,
+    sink: Callable[[bytes], None],
+    progress: Progress = _ignore,
+) -> None:
+    """Stream one object back to `sink` as plain bytes, checking both checksums and sizes."""
+    what = f"{store.description}/{record.key}"
+    stages = Stages()
+    fetched = stages.channel()
+    opened = stages.channel()
+
+    def fetch() -> None:
+        digest = hashlib.sha256()
+        size = 0
+        for chunk in store.read(record.key, CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            fetched.put(chunk)
+            progress(len(chunk))
+        if size != record.size:
+            raise corrupt(what, f"{size} bytes stored, the manifest says {record.size}")
+        if digest.hexdigest() != record.sha256:
+            raise corrupt(what, "sha256 of the stored object differs from the manifest")
+        fetched.put(None)
+
+    def decrypt() -> None:
+        writer = ChannelWriter(opened)
+        opener.decrypt(buffered_reader(fetched), writer, what)
+        writer.finish()
+
+    def unpack() -> None:
+        unpacker = decompressor(compression, what)
+        digest = hashlib.sha256()
+        for chunk in opened.chunks():
+            for piece in unpacker.decompress(chunk):
+                if piece:
+                    digest.update(piece)
+                    sink(piece)
+        unpacker.finish()
+        if digest.hexdigest() != record.plain_sha256:
+            raise corrupt(what, "sha256 of the plain stream differs from the manifest")
+
+    stages.start("fetch", fetch)
+    stages.start("decrypt", decrypt)
+    stages.start("unpack", unpack)
+    stages.join()
+
+
+class DumpProcess:
+    """pg_dump (or pg_restore) as a child whose exit status and stderr tail are checked."""
+
+    def __init__(self, command: list[str], env: dict[str, str], stdin: bool = False) -> None:
+        self.name = command[0].rsplit("/", 1)[-1]
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL if stdin else subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        self._stderr: list[bytes] = []
+        pipe = self.process.stdin if stdin else self.process.stdout
+        if pipe is not None:
+            # A 1 MiB pipe (Linux default 64 KiB) means fewer wake-ups per MiB moved.
+            with contextlib.suppress(OSError):
+                fcntl.fcntl(pipe.fileno(), _F_SETPIPE_SZ, CHUNK)
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self._stderr = [*self._stderr[-20:], line]
+
+    def error_text(self) -> str:
+        lines = [line.decode(errors="replace").strip() for line in self._stderr]
+        errors = [line for line in lines if "error" in line.lower()] or lines
+        return errors[-1] if errors else "no message"
+
+    def check(self) -> None:
+        """Wait for the exit and raise on a non-zero status."""
+        status = self.process.wait()
+        self._reader.join()
+        if status != 0:
+            raise AwxRuntimeError(
+                f"{self.name} failed (exit {status}): {self.error_text()}", kind=self.name
+            )
+
+    def kill(self) -> None:
+        """Stop it if still running and release its pipes (always called at the end)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._reader.join()
+        for pipe in (self.process.stdin, self.process.stdout, self.process.stderr):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+    def output_chunks(self) -> Iterable[bytes]:
+        """stdout in CHUNK pieces; the exit status is checked at the end of the stream."""
+        stream: IO[bytes] | None = self.process.stdout
+        assert stream is not None
+        while chunk := stream.read(CHUNK):
+            yield chunk
+        self.check()
