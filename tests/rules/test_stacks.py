@@ -8,11 +8,10 @@ import pytest
 
 from components.config import validate_stack_config
 from components.monitoring.targets import MonitoringTargets
+from components.monitoring.wiring import monitoring_targets
 from components.settings.monitoring import Slo
 from tests.harness import PROJECT, STACKS, stack_config, with_value
 from tests.rules.promtool import check_rules, write_rules
-
-DAY = 86400
 
 
 def _targets_and_slos(config: dict[str, object]) -> tuple[MonitoringTargets, list[Slo]]:
@@ -23,21 +22,7 @@ def _targets_and_slos(config: dict[str, object]) -> tuple[MonitoringTargets, lis
         if key.startswith(f"{PROJECT}:") and key != f"{PROJECT}:secrets"
     }
     stack = validate_stack_config(raw)
-    awx = stack.awx
-    scaling = stack.autoscaling
-    # The monitoring component derives the interval from backup.schedule; every example
-    # stack backs up daily, which is all the rules need here.
-    targets = MonitoringTargets(
-        namespace=awx.namespace,
-        instance=awx.name,
-        jobs_namespace=scaling.job_pod.namespace_for(awx.namespace),
-        task_deployment=f"{awx.name}-task",
-        web_deployment=f"{awx.name}-web",
-        hpa_name=f"{awx.name}-task" if scaling.enabled and not scaling.queue_metric else None,
-        backup_interval_seconds=DAY if stack.backup.enabled else None,
-        enforcer_enabled=scaling.enforcer.enabled,
-    )
-    return targets, list(stack.monitoring.slos)
+    return monitoring_targets(stack), list(stack.monitoring.slos)
 
 
 @pytest.mark.parametrize("stack", STACKS)
