@@ -6,28 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from components.monitoring.dashboards import dashboards
-from components.monitoring.targets import MonitoringTargets
+from tests.monitoring_targets import FULL, MINIMAL
 
-FULL = MonitoringTargets(
-    namespace="awx",
-    instance="awx",
-    jobs_namespace="awx-jobs",
-    task_deployment="awx-task",
-    web_deployment="awx-web",
-    hpa_name="awx-task",
-    backup_interval_seconds=86400,
-    enforcer_enabled=True,
-)
-MINIMAL = MonitoringTargets(
-    namespace="tower",
-    instance="prod",
-    jobs_namespace="tower-jobs",
-    task_deployment="prod-task",
-    web_deployment="prod-web",
-    hpa_name=None,
-    backup_interval_seconds=None,
-    enforcer_enabled=False,
-)
 SLO_OBJECTIVES = {"awx-api-availability": 99.5, "awx-job-success": 99.0, "awx-backup": 99.9}
 SLO_NAMES = tuple(SLO_OBJECTIVES)
 

@@ -13,19 +13,11 @@ import yaml
 from components.monitoring.rules import rule_groups
 from components.monitoring.targets import MonitoringTargets
 from components.settings.monitoring import Slo
+from tests.monitoring_targets import FULL
 
 PROMTOOL = shutil.which("promtool")
 
-TARGETS = MonitoringTargets(
-    namespace="awx",
-    instance="awx",
-    jobs_namespace="awx-jobs",
-    task_deployment="awx-task",
-    web_deployment="awx-web",
-    hpa_name="awx-task",
-    backup_interval_seconds=86400,
-    enforcer_enabled=True,
-)
+TARGETS = FULL
 """A deployment with every optional source on, so every alert exists."""
 
 
