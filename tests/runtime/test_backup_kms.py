@@ -4,6 +4,9 @@ dummy credentials; the backups go to an S3 bucket on the same moto."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -81,6 +84,52 @@ def test_kms_round_trip_create_verify_restore(
     assert verified.status == 0, verified.stderr
     restored = kms_runner("restore", "latest", "--target-dsn", dsn(restore_target))
     assert restored.status == 0, restored.stderr
+    assert table_checksums(restore_target) == table_checksums(backup_source.connection_kwargs())
+
+
+def test_kms_backup_opens_with_aws_encryption_cli(
+    *,
+    kms_runner: BackupRunner,
+    store_env: Callable[[str], dict[str, str]],
+    backup_source: PostgresServer,
+    restore_target: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    """docs/runtime.md's manual restore: `--wrapping-keys provider=aws-kms key=<kms_key_arn>`."""
+    store = store_env("pvc")
+    kms_runner.env |= store
+    assert kms_runner("create", "--no-prune").status == 0
+    [manifest] = kms_runner.manifests()
+    [database] = [Path(store["BACKUP_PVC_PATH"], item["key"]) for item in manifest["objects"]]
+    compressed = tmp_path / "awx.dump.zst"
+    aws = {key: value for key, value in kms_runner.env.items() if key.startswith("AWS_")}
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "aws-encryption-cli"),
+            "--decrypt",
+            "--input",
+            str(database),
+            "--output",
+            str(compressed),
+            "--wrapping-keys",
+            "provider=aws-kms",
+            f"key={manifest['encryption']['kms_key_arn']}",
+            "--commitment-policy",
+            "require-encrypt-require-decrypt",
+            "--suppress-metadata",
+        ],
+        check=True,
+        capture_output=True,
+        env={**os.environ, **aws},
+    )
+    dump = tmp_path / "awx.dump"
+    subprocess.run(["zstd", "-q", "-d", str(compressed), "-o", str(dump)], check=True)
+    subprocess.run(
+        ["pg_restore", "--no-owner", "--exit-on-error", "-d", restore_target["dbname"], str(dump)],
+        env={**backup_source.environment(), "PATH": "/usr/bin:/bin"},
+        check=True,
+        capture_output=True,
+    )
     assert table_checksums(restore_target) == table_checksums(backup_source.connection_kwargs())
 
 
