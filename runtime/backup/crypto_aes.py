@@ -30,7 +30,10 @@ from aws_encryption_sdk.identifiers import (
 from aws_encryption_sdk.internal.crypto.wrapping_keys import WrappingKey
 from aws_encryption_sdk.key_providers.kms import StrictAwsKmsMasterKeyProvider
 from aws_encryption_sdk.key_providers.raw import RawMasterKeyProvider
-from botocore.exceptions import BotoCoreError  # type: ignore[import-untyped]
+from botocore.exceptions import (  # type: ignore[import-untyped]
+    BotoCoreError,
+    ClientError,
+)
 
 from runtime.backup.crypto import AES_SUFFIX, Writer, wrong_key
 from runtime.backup.streams import CHUNK
@@ -194,8 +197,15 @@ class AesKey:
 
 
 def _cause(failure: BaseException) -> str:
-    """The KMS (botocore) error under an Encryption SDK error, on one line."""
-    cause = failure
-    if not isinstance(failure, BotoCoreError):
-        cause = failure.__cause__ or failure.__context__ or failure
+    """The KMS (botocore) error under an Encryption SDK error, on one line.
+
+    The SDK wraps it once per layer (master key, then provider): walk down to botocore's.
+    """
+    chain: list[BaseException] = []
+    link: BaseException | None = failure
+    while link is not None and link not in chain:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    botocore = [item for item in chain if isinstance(item, (ClientError, BotoCoreError))]
+    cause = botocore[0] if botocore else chain[-1]
     return " ".join(str(cause).split()) or type(cause).__name__

@@ -18,6 +18,7 @@ from tests.runtime.awx_data import table_checksums
 from tests.runtime.backup_fixtures import BackupRunner, backup_environment, dsn, unique_deployment
 from tests.runtime.backup_stores import S3_KEYS, Emulators
 from tests.runtime.test_backup_faults import user_tables
+from tests.services.objectstores import running_moto
 from tests.services.postgres import PostgresServer, free_port
 from tests.services.pushgateway import Pushgateway
 
@@ -196,3 +197,53 @@ def test_kms_unreachable_fails_create_without_a_manifest(*, kms_runner: BackupRu
     assert error.startswith(f"aes-256: KMS key {arn} cannot make a data key")
     assert "Could not connect to the endpoint URL" in error
     assert kms_runner.manifests() == []
+
+
+def test_a_role_without_kms_decrypt_is_named_and_restores_nothing(
+    *,
+    runner: BackupRunner,
+    store_env: Callable[[str], dict[str, str]],
+    backup_source: PostgresServer,
+    pushgateway: Pushgateway,
+    restore_target: dict[str, Any],
+) -> None:
+    """moto with IAM authentication on: the backup's user may GenerateDataKey, not Decrypt."""
+    with running_moto(auth=True) as endpoint:
+        bootstrap = {"aws_access_key_id": "bootstrap", "aws_secret_access_key": "bootstrap"}
+        iam: Any = boto3.client("iam", endpoint_url=endpoint, region_name=REGION, **bootstrap)
+        iam.create_user(UserName="backup")
+        iam.put_user_policy(
+            UserName="backup",
+            PolicyName="backup",
+            PolicyDocument='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+            '"Action": "kms:GenerateDataKey", "Resource": "*"}]}',
+        )
+        key = iam.create_access_key(UserName="backup")["AccessKey"]
+        kms: Any = boto3.client("kms", endpoint_url=endpoint, region_name=REGION, **bootstrap)
+        arn = new_key(kms)
+        runner.env = backup_environment(
+            backup_source,
+            store_env("pvc"),
+            unique_deployment("kms-access"),
+            pushgateway.url,
+            BACKUP_ENCRYPTION="aes-256",
+            BACKUP_KMS_KEY_ARN=arn,
+            AWS_ENDPOINT_URL_KMS=endpoint,
+            AWS_DEFAULT_REGION=REGION,
+            AWS_ACCESS_KEY_ID=key["AccessKeyId"],
+            AWS_SECRET_ACCESS_KEY=key["SecretAccessKey"],
+        )
+        created = runner("create", "--no-prune")
+        assert created.status == 0, created.stderr
+        [manifest] = runner.manifests()
+
+        verified = runner("verify", manifest["name"])
+        assert verified.status == 1
+        error = verified.error()
+        assert error.startswith(f"wrong key or no access: KMS key {arn} cannot open ")
+        # The SDK drops KMS's reason (AccessDeniedException) when no data key opens.
+        assert error.endswith(": Unable to decrypt any data key")
+        assert "\n" not in error
+        restored = runner("restore", "latest", "--target-dsn", dsn(restore_target))
+        assert restored.status == 1
+        assert user_tables(restore_target) == 0
