@@ -449,12 +449,17 @@ def restore_command(arguments: argparse.Namespace) -> int:
     try:
         store = open_store(settings)
         backup = resolve(store, settings, arguments.name)
-        _restore(store, backup, settings, arguments.target_dsn, arguments.clean)
+        secrets, api = None, None
         if arguments.restore_secrets:
+            # Read (and decrypt) them and reach the API first: a restore that cannot bring the
+            # Secrets back fails before it touches the database.
             secrets = _secrets(store, backup, settings)
             if secrets is None:
                 raise AwxRuntimeError(f"backup {backup.name} carries no Secrets", "restore")
-            names = secrets_archive.restore_to_kubernetes(secrets, settings.namespace)
+            api = secrets_archive.kubernetes_api()
+        _restore(store, backup, settings, arguments.target_dsn, arguments.clean)
+        if secrets is not None:
+            names = secrets_archive.restore_to_kubernetes(api, secrets, settings.namespace)
             log.info("secrets restored", extra={"event": "secrets-restored", "secrets": names})
         success = True
     finally:

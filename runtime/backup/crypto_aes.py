@@ -16,7 +16,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import aws_encryption_sdk
-from aws_encryption_sdk.exceptions import AWSEncryptionSDKClientError, DecryptKeyError
+from aws_encryption_sdk.exceptions import (
+    AWSEncryptionSDKClientError,
+    DecryptKeyError,
+    GenerateKeyError,
+)
 from aws_encryption_sdk.identifiers import (
     Algorithm,
     CommitmentPolicy,
@@ -26,6 +30,10 @@ from aws_encryption_sdk.identifiers import (
 from aws_encryption_sdk.internal.crypto.wrapping_keys import WrappingKey
 from aws_encryption_sdk.key_providers.kms import StrictAwsKmsMasterKeyProvider
 from aws_encryption_sdk.key_providers.raw import RawMasterKeyProvider
+from botocore.exceptions import (  # type: ignore[import-untyped]
+    BotoCoreError,
+    ClientError,
+)
 
 from runtime.backup.crypto import AES_SUFFIX, Writer, wrong_key
 from runtime.backup.streams import CHUNK
@@ -120,22 +128,42 @@ class AesKey:
         return {"mode": "aes-256", "key_fingerprint": key_fingerprint(key)}
 
     def encrypt(self, source: BinaryIO, sink: Writer) -> None:
-        with self._client().stream(
-            mode="e",
-            source=source,
-            key_provider=self._provider(),
-            algorithm=Algorithm.AES_256_GCM_HKDF_SHA512_COMMIT_KEY,
-            frame_length=CHUNK,
-        ) as encryptor:
-            for piece in encryptor:
-                sink.write(piece)
+        try:
+            with self._client().stream(
+                mode="e",
+                source=source,
+                key_provider=self._provider(),
+                algorithm=Algorithm.AES_256_GCM_HKDF_SHA512_COMMIT_KEY,
+                frame_length=CHUNK,
+            ) as encryptor:
+                for piece in encryptor:
+                    sink.write(piece)
+        except (GenerateKeyError, BotoCoreError) as failure:
+            # Only the KMS provider fails here: no access, disabled key, KMS unreachable.
+            raise AwxRuntimeError(
+                f"aes-256: KMS key {self.kms_key_arn} cannot make a data key "
+                f"(--kms-key-arn / BACKUP_KMS_KEY_ARN): {_cause(failure)}",
+                "kms",
+            ) from None
 
     def check(self, encryption: dict[str, Any], backup: str) -> None:
         if encryption.get("mode") != "aes-256":
             raise wrong_key(
                 f"backup {backup} is encrypted with {encryption.get('mode')}, not aes-256"
             )
-        if "key_fingerprint" in encryption and not self.kms_key_arn:
+        theirs = encryption.get("kms_key_arn")
+        if theirs or self.kms_key_arn:
+            # Caught here, before any download or database write; the SDK's strict KMS provider
+            # would refuse a message under another key anyway (it decrypts with key ARNs only).
+            if theirs != self.kms_key_arn:
+                ours = self.kms_key_arn or f"the key file {self.key_file}"
+                raise wrong_key(
+                    f"wrong key: backup {backup} is encrypted under "
+                    f"{theirs or 'a raw AES-256 key file'}, not {ours} "
+                    "(--kms-key-arn / BACKUP_KMS_KEY_ARN)"
+                )
+            return
+        if "key_fingerprint" in encryption:
             ours = self.describe()["key_fingerprint"]
             if ours != encryption["key_fingerprint"]:
                 raise wrong_key(
@@ -150,10 +178,34 @@ class AesKey:
             ) as decryptor:
                 for piece in decryptor:
                     sink.write(piece)
-        except DecryptKeyError:
+        except DecryptKeyError as failure:
+            if self.kms_key_arn:
+                raise wrong_key(
+                    f"wrong key or no access: KMS key {self.kms_key_arn} cannot open {what}: "
+                    f"{_cause(failure)}"
+                ) from None
             raise wrong_key(f"wrong key: cannot open {what}") from None
+        except BotoCoreError as failure:
+            raise AwxRuntimeError(
+                f"aes-256: KMS key {self.kms_key_arn} cannot open {what}: {_cause(failure)}", "kms"
+            ) from None
         except AWSEncryptionSDKClientError as failure:
             raise AwxRuntimeError(
                 f"{what} is corrupt or truncated: aes-256: {failure or type(failure).__name__}",
                 "corrupt",
             ) from None
+
+
+def _cause(failure: BaseException) -> str:
+    """The KMS (botocore) error under an Encryption SDK error, on one line.
+
+    The SDK wraps it once per layer (master key, then provider): walk down to botocore's.
+    """
+    chain: list[BaseException] = []
+    link: BaseException | None = failure
+    while link is not None and link not in chain:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    botocore = [item for item in chain if isinstance(item, (ClientError, BotoCoreError))]
+    cause = botocore[0] if botocore else chain[-1]
+    return " ".join(str(cause).split()) or type(cause).__name__

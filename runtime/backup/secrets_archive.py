@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -46,28 +47,69 @@ def parse(raw: bytes, what: str) -> dict[str, dict[str, str]]:
     return secrets
 
 
-def restore_to_kubernetes(secrets: dict[str, dict[str, str]], namespace: str) -> list[str]:
-    """Create or replace each Secret in `namespace`; returns their names."""
+def kubernetes_api() -> Any:
+    """A CoreV1Api on the pod's service account, else on KUBECONFIG (~/.kube/config).
+
+    Called before the database is touched, so a restore that cannot write the Secrets fails
+    on its settings first.
+    """
     # Imported only here: the client costs ~45 MB and two seconds, and only restores need it.
     from kubernetes import client, config  # noqa: PLC0415
-    from kubernetes.client.exceptions import ApiException  # noqa: PLC0415
 
     try:
         config.load_incluster_config()  # type: ignore[no-untyped-call]
     except config.ConfigException:
-        config.load_kube_config()  # type: ignore[no-untyped-call]
-    api: Any = client.CoreV1Api()
+        try:
+            # Read KUBECONFIG now: the client reads it once, when first imported.
+            config.load_kube_config(  # type: ignore[no-untyped-call]
+                config_file=os.environ.get("KUBECONFIG") or None
+            )
+        except (config.ConfigException, OSError) as failure:
+            raise ConfigurationError(
+                f"--restore-secrets: no Kubernetes API: not in a pod and KUBECONFIG: {failure}"
+            ) from None
+    return client.CoreV1Api()
+
+
+def restore_to_kubernetes(
+    api: Any, secrets: dict[str, dict[str, str]], namespace: str
+) -> list[str]:
+    """Create each Secret in `namespace`, replacing one that exists; returns their names."""
+    from kubernetes import client  # noqa: PLC0415
+    from kubernetes.client.exceptions import ApiException  # noqa: PLC0415
+    from urllib3.exceptions import HTTPError  # noqa: PLC0415
+
     for name, data in secrets.items():
         body = client.V1Secret(
-            metadata=client.V1ObjectMeta(name=name, namespace=namespace), data=data
+            metadata=client.V1ObjectMeta(name=name, namespace=namespace), type="Opaque", data=data
         )
         try:
-            api.replace_namespaced_secret(name, namespace, body)
+            try:
+                api.create_namespaced_secret(namespace, body)
+            except ApiException as failure:
+                if failure.status != 409:
+                    raise
+                # It exists (AWX or the operator made it): the backup's values win.
+                api.replace_namespaced_secret(name, namespace, body)
         except ApiException as failure:
-            if failure.status != 404:
-                raise AwxRuntimeError(
-                    f"cannot write Secret {namespace}/{name}: {failure.status} {failure.reason}",
-                    "kubernetes",
-                ) from None
-            api.create_namespaced_secret(namespace, body)
+            raise AwxRuntimeError(
+                f"cannot write Secret {namespace}/{name}: {failure.status} {failure.reason}"
+                f"{_api_message(failure.body)}",
+                "kubernetes",
+            ) from None
+        except HTTPError as failure:
+            raise AwxRuntimeError(
+                f"cannot write Secret {namespace}/{name}: Kubernetes API unreachable: "
+                f"{type(failure).__name__}",
+                "kubernetes",
+            ) from None
     return sorted(secrets)
+
+
+def _api_message(body: Any) -> str:
+    """The Status message of an API error (never the request, which holds the values)."""
+    try:
+        message = json.loads(body)["message"]
+    except (ValueError, KeyError, TypeError):
+        return ""
+    return f": {message}" if isinstance(message, str) and message else ""

@@ -1,8 +1,11 @@
-"""A fake Kubernetes API server: the AWX custom resource and the pods of one namespace.
+"""A fake Kubernetes API server: the AWX custom resource, the pods and the Secrets of one
+namespace.
 
 Answers in the real API's JSON shapes (a PodList with apiVersion/kind/metadata/items, a Status
 object for errors) so the real `kubernetes` client parses them; label selectors of the
-equality form (`a=b,c=d`) filter the pods, as the exporter's selector needs.
+equality form (`a=b,c=d`) filter the pods, as the exporter's selector needs. Secrets are
+served like core/v1: POST creates (201, or 409 AlreadyExists), PUT replaces (200, or 404
+NotFound), GET reads; `secret_writes` records each accepted write as (method, name).
 """
 
 from __future__ import annotations
@@ -109,11 +112,58 @@ class FakeKubernetes:
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)
     """AWX resources by name."""
     pods: list[dict[str, Any]] = field(default_factory=list)
+    secrets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Secrets by name, as stored (data values base64)."""
+    secret_writes: list[tuple[str, str]] = field(default_factory=list)
     forbidden: bool = False
     server: LoopbackServer = field(init=False)
 
     def __post_init__(self) -> None:
-        self.server = LoopbackServer(self._route)
+        self.server = LoopbackServer(self._route, self._write)
+
+    def _secret(self, body: dict[str, Any], version: int) -> dict[str, Any]:
+        metadata = {**body.get("metadata", {}), "namespace": self.namespace}
+        metadata["resourceVersion"] = str(version)
+        return {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": metadata,
+            "type": body.get("type") or "Opaque",
+            "data": body.get("data") or {},
+        }
+
+    def _write(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        if self.forbidden:
+            message = f'secrets is forbidden: cannot {method.lower()} in "{self.namespace}"'
+            return 403, _status(403, "Forbidden", message)
+        collection = f"/api/v1/namespaces/{self.namespace}/secrets"
+        if method == "POST" and path == collection:
+            return self._create_secret(body)
+        if method == "PUT" and path.startswith(f"{collection}/"):
+            return self._replace_secret(path.removeprefix(f"{collection}/"), body)
+        return 404, _status(404, "NotFound", "the server could not find the requested resource")
+
+    def _create_secret(self, body: dict[str, Any]) -> tuple[int, Any]:
+        name = body["metadata"]["name"]
+        if name in self.secrets:
+            return 409, _status(409, "AlreadyExists", f'secrets "{name}" already exists')
+        self.secrets[name] = self._secret(body, len(self.secret_writes) + 1)
+        self.secret_writes.append(("POST", name))
+        return 201, self.secrets[name]
+
+    def _replace_secret(self, name: str, body: dict[str, Any]) -> tuple[int, Any]:
+        if name != body["metadata"]["name"]:
+            return 400, _status(400, "BadRequest", "the name of the object does not match")
+        if name not in self.secrets:
+            return 404, _status(404, "NotFound", f'secrets "{name}" not found')
+        self.secrets[name] = self._secret(body, len(self.secret_writes) + 1)
+        self.secret_writes.append(("PUT", name))
+        return 200, self.secrets[name]
+
+    def _read_secret(self, name: str) -> tuple[int, Any]:
+        if name in self.secrets:
+            return 200, self.secrets[name]
+        return 404, _status(404, "NotFound", f'secrets "{name}" not found')
 
     @property
     def url(self) -> str:
@@ -131,6 +181,9 @@ class FakeKubernetes:
             if name in self.resources:
                 return 200, self.resources[name]
             return 404, _status(404, "NotFound", f'awxs.awx.ansible.com "{name}" not found')
+        secret_prefix = f"/api/v1/namespaces/{self.namespace}/secrets/"
+        if path.startswith(secret_prefix):
+            return self._read_secret(path.removeprefix(secret_prefix))
         if path == f"/api/v1/namespaces/{self.namespace}/pods":
             selector = query.get("labelSelector", [""])[0]
             items = [p for p in self.pods if _matches(p["metadata"]["labels"], selector)]

@@ -11,11 +11,14 @@ from urllib.parse import parse_qs, urlsplit
 
 # A route answers (status, body); body is JSON-encoded unless it is already bytes.
 Route = Callable[[str, dict[str, list[str]], dict[str, str]], tuple[int, Any]]
+# A write route answers POST/PUT: (method, path, JSON body) -> (status, JSON body).
+WriteRoute = Callable[[str, str, Any], tuple[int, Any]]
 
 
 class LoopbackServer:
-    def __init__(self, route: Route) -> None:
+    def __init__(self, route: Route, write_route: WriteRoute | None = None) -> None:
         self._route = route
+        self._write_route = write_route
         self._server: ThreadingHTTPServer | None = None
         self.port = 0
 
@@ -25,6 +28,7 @@ class LoopbackServer:
 
     def start(self) -> None:
         route = self._route
+        write_route = self._write_route
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
@@ -43,6 +47,26 @@ class LoopbackServer:
                 except (BrokenPipeError, ConnectionResetError):
                     # The client gave up first (a deliberately slow answer): nothing to send to.
                     return
+
+            def _write(self, method: str) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"null")
+                if write_route is None:
+                    status, answer = 405, {"message": f"{method} not served"}
+                else:
+                    status, answer = write_route(method, urlsplit(self.path).path, body)
+                payload = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_POST(self) -> None:
+                self._write("POST")
+
+            def do_PUT(self) -> None:
+                self._write("PUT")
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
