@@ -194,3 +194,12 @@ def unique_deployment(stem: str) -> str:
 @pytest.fixture
 def runner(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> BackupRunner:
     return BackupRunner(monkeypatch, capsys)
+
+
+def user_tables(target: dict[str, Any]) -> int:
+    with psycopg.connect(**target) as connection:
+        row = connection.execute(
+            "select count(*) from pg_tables where schemaname = 'public'"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])

@@ -24,6 +24,7 @@ from tests.runtime.backup_fixtures import (
     backup_environment,
     dsn,
     unique_deployment,
+    user_tables,
     write_aes_key,
 )
 from tests.services.postgres import PostgresServer
@@ -48,15 +49,6 @@ def visible_objects(store: dict[str, str]) -> list[Path]:
 def count(gateway: Pushgateway, job: str, metric: str, deployment: str, status: str) -> float:
     labels = {"name": deployment, "namespace": NAMESPACE, "status": status}
     return gateway.value(job, metric, **labels) or 0.0
-
-
-def user_tables(target: dict[str, Any]) -> int:
-    with psycopg.connect(**target) as connection:
-        row = connection.execute(
-            "select count(*) from pg_tables where schemaname = 'public'"
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
 
 
 @pytest.fixture

@@ -15,9 +15,14 @@ import boto3
 import pytest
 
 from tests.runtime.awx_data import table_checksums
-from tests.runtime.backup_fixtures import BackupRunner, backup_environment, dsn, unique_deployment
+from tests.runtime.backup_fixtures import (
+    BackupRunner,
+    backup_environment,
+    dsn,
+    unique_deployment,
+    user_tables,
+)
 from tests.runtime.backup_stores import S3_KEYS, Emulators
-from tests.runtime.test_backup_faults import user_tables
 from tests.services.objectstores import running_moto
 from tests.services.postgres import PostgresServer, free_port
 from tests.services.pushgateway import Pushgateway
