@@ -120,6 +120,8 @@ def test_production_stacks_protect_what_holds_data(stack: str) -> None:
     protected = {(r.type, r.name) for r in run.resources if r.protect}
     assert protected == {
         (NAMESPACE, "awx-platform-awx-namespace"),
+        # Prometheus and Alertmanager volumes live in the monitoring namespace.
+        (NAMESPACE, "awx-platform-monitoring-namespace"),
         (PASSWORD, "awx-platform-awx-secret-key"),
         (SECRET, "awx-platform-awx-secret-key"),
         *BACKUP_STORAGE[stack],
