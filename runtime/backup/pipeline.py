@@ -2,8 +2,9 @@
 
 No temporary file: chunks of CHUNK bytes move between three threads through bounded channels
 (runtime/backup/streams.py), so at most a few MiB are in flight whatever the database size.
-The sha256 of the stored bytes and of the plain stream are computed on the way; a stage that
-fails (pg_dump's exit status included) aborts the object, which then never becomes visible.
+The sha256 of the stored bytes is computed on the way, and that of the plain stream unless the
+compression checks the plain bytes itself (zstd's content checksum); a stage that fails
+(pg_dump's exit status included) aborts the object, which then never becomes visible.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO, Any
 
-from runtime.backup.compression import compressor, corrupt, decompressor
+from runtime.backup.compression import compressor, corrupt, covers_plain_stream, decompressor
 from runtime.backup.crypto import Opener, Sealer
 from runtime.backup.store import BackupStore
 from runtime.backup.streams import CHUNK, ChannelWriter, Stages, buffered_reader
@@ -33,7 +34,8 @@ class ObjectRecord:
     role: str
     size: int
     sha256: str
-    plain_sha256: str
+    plain_sha256: str | None
+    """None when the compression's own checksum covers the plain stream (zstd)."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -63,7 +65,7 @@ def seal_object(
     stages = Stages()
     compressed = stages.channel()
     sealed = stages.channel()
-    plain_hash = hashlib.sha256()
+    plain_hash = None if covers_plain_stream(compression) else hashlib.sha256()
     stored_hash = hashlib.sha256()
     stored = 0
 
@@ -72,7 +74,8 @@ def seal_object(
         for chunk in plain:
             if stages.cancel.is_set():
                 return
-            plain_hash.update(chunk)
+            if plain_hash is not None:
+                plain_hash.update(chunk)
             if packed := packer.compress(chunk):
                 compressed.put(packed)
         compressed.put(packer.flush())
@@ -108,7 +111,8 @@ def seal_object(
             f"{store.description}: {key} holds {committed.size} bytes, {stored} were written",
             "integrity",
         )
-    return ObjectRecord(key, role, stored, stored_hash.hexdigest(), plain_hash.hexdigest())
+    plain_digest = plain_hash.hexdigest() if plain_hash is not None else None
+    return ObjectRecord(key, role, stored, stored_hash.hexdigest(), plain_digest)
 
 
 def open_object(
@@ -120,7 +124,7 @@ def open_object(
     sink: Callable[[bytes], None],
     progress: Progress = _ignore,
 ) -> None:
-    """Stream one object back to `sink` as plain bytes, checking both checksums and sizes."""
+    """Stream one object back to `sink` as plain bytes, checking checksums and sizes."""
     what = f"{store.description}/{record.key}"
     stages = Stages()
     fetched = stages.channel()
@@ -147,14 +151,16 @@ def open_object(
 
     def unpack() -> None:
         unpacker = decompressor(compression, what)
-        digest = hashlib.sha256()
+        # Older backups may carry a plain sha256 even for zstd: check it whenever present.
+        digest = hashlib.sha256() if record.plain_sha256 is not None else None
         for chunk in opened.chunks():
             for piece in unpacker.decompress(chunk):
                 if piece:
-                    digest.update(piece)
+                    if digest is not None:
+                        digest.update(piece)
                     sink(piece)
         unpacker.finish()
-        if digest.hexdigest() != record.plain_sha256:
+        if digest is not None and digest.hexdigest() != record.plain_sha256:
             raise corrupt(what, "sha256 of the plain stream differs from the manifest")
 
     stages.start("fetch", fetch)
