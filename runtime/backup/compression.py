@@ -30,8 +30,12 @@ _SLICE = 1 << 17
 """Compressed bytes fed per decompression call, so one call's output stays bounded."""
 
 
+Chunk = bytes | memoryview
+"""A piece of the plain stream: the dump's pieces are views of one reused buffer."""
+
+
 class Compressor(Protocol):
-    def compress(self, chunk: bytes) -> bytes: ...
+    def compress(self, chunk: Chunk) -> bytes: ...
     def flush(self) -> bytes: ...
 
 
@@ -41,8 +45,8 @@ class Decompressor(Protocol):
 
 
 class _Identity:
-    def compress(self, chunk: bytes) -> bytes:
-        return chunk
+    def compress(self, chunk: Chunk) -> bytes:
+        return bytes(chunk)  # a copy: the caller may reuse the buffer behind `chunk`
 
     def flush(self) -> bytes:
         return b""
@@ -65,7 +69,7 @@ class _Zstd:
             level=ZSTD_LEVEL, write_checksum=True, threads=ZSTD_THREADS
         ).compressobj()
 
-    def compress(self, chunk: bytes) -> bytes:
+    def compress(self, chunk: Chunk) -> bytes:
         return self._compress.compress(chunk)
 
     def flush(self) -> bytes:
@@ -76,7 +80,7 @@ class _Gzip:
     def __init__(self) -> None:
         self._compress = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, _GZIP_WBITS)
 
-    def compress(self, chunk: bytes) -> bytes:
+    def compress(self, chunk: Chunk) -> bytes:
         return self._compress.compress(chunk)
 
     def flush(self) -> bytes:
