@@ -31,8 +31,6 @@ from typing import Any
 
 import psycopg
 from psycopg.conninfo import make_conninfo
-from rich.console import Console
-from rich.table import Table
 
 from runtime.backup import manifest as manifests
 from runtime.backup import secrets_archive
@@ -283,6 +281,10 @@ def list_command(arguments: argparse.Namespace) -> int:
     if arguments.json:
         print(json.dumps([backup.data for backup in backups], indent=2))
         return 0
+    # rich is imported only here: a create/restore pod need not hold it in memory.
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
     table = Table("name", "finished", "size", "compression", "encryption", box=None)
     for backup in backups:
         table.add_row(

@@ -143,3 +143,7 @@ class AgeOpener:
             raise AwxRuntimeError(
                 f"{what} is corrupt or truncated: age: {text}", "corrupt"
             ) from None
+        except OSError as failure:
+            # decrypt_io reports a payload chunk that fails authentication as an OSError
+            # ("decryption error"), not as a DecryptError.
+            raise AwxRuntimeError(f"{what} is corrupt: age: {failure}", "corrupt") from None

@@ -63,7 +63,7 @@ class Manifest:
         for item in self.data["objects"]:
             if item["role"] == role:
                 return ObjectRecord(
-                    item["key"], role, item["size"], item["sha256"], item["plain_sha256"]
+                    item["key"], role, item["size"], item["sha256"], item.get("plain_sha256")
                 )
         return None
 

@@ -18,7 +18,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from prometheus_client import CollectorRegistry, Counter, Gauge, pushadd_to_gateway
 
 from runtime.logs import log
@@ -42,6 +41,9 @@ class MetricsPusher:
     def _current(self, metric: str) -> dict[str, float]:
         """The group's current value of counter `metric` per status ({} if never pushed)."""
         assert self.url is not None
+        # Here, not at the top: with rich ~7 MB that create's pipeline need not hold.
+        import httpx  # noqa: PLC0415
+
         response = httpx.get(f"{self.url.rstrip('/')}/api/v1/metrics", timeout=_TIMEOUT_SECONDS)
         response.raise_for_status()
         values: dict[str, float] = {}

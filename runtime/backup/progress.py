@@ -7,9 +7,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from rich.progress import BarColumn, DownloadColumn, TimeElapsedColumn, TransferSpeedColumn
-from rich.progress import Progress as Bar
-
 from runtime.backup.pipeline import Progress
 from runtime.logs import log
 
@@ -19,6 +16,15 @@ _LOG_EVERY_SECONDS = 30.0
 @contextmanager
 def progress(description: str, total: int | None) -> Iterator[Progress]:
     if sys.stderr.isatty():
+        # Imported only on a terminal: in a pod it would be memory for nothing.
+        from rich.progress import (  # noqa: PLC0415
+            BarColumn,
+            DownloadColumn,
+            TimeElapsedColumn,
+            TransferSpeedColumn,
+        )
+        from rich.progress import Progress as Bar  # noqa: PLC0415
+
         with Bar(
             "[progress.description]{task.description}",
             BarColumn(),
