@@ -5,11 +5,12 @@ One run, each contender on the same database, one after the other:
   (a) shell pipeline  pg_dump -Fc -Z0 | zstd -3 | age -r KEY > file
   (b) awx-operator    pg_dump -Fc > file
   (c) ours            awx-runtime backup create  -> pvc store (a directory)
-  (d) ours            awx-runtime backup create  -> S3 on moto (needs runtime.backup.stores)
+  (d) ours            awx-runtime backup create  -> S3 on moto
   restore: age -d | zstd -d | pg_restore   versus   awx-runtime backup restore
 
 MB/s is the database size (pg_database_size) over wall time, so ratios are ratios of times.
-Peak RSS is ru_maxrss of our child process (wait4). Targets: create >= 0.95x (a) and >= 1.6x
+Peak RSS is the VmHWM of our process (polled from /proc while it runs; pg_dump, its child,
+is not included: it peaks at about 13 MB). Targets: create >= 0.95x (a) and >= 1.6x
 (b), peak RSS <= 64 MB, restore >= 0.95x the shell restore. Figures are printed, never asserted.
 
     .venv/bin/python bench/backup.py [--jobs 70000]    # make bench runs it with the rest
@@ -18,13 +19,13 @@ Peak RSS is ru_maxrss of our child process (wait4). Targets: create >= 0.95x (a)
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,11 +57,40 @@ def timed(
     """Wall seconds and the child's peak RSS in bytes (for a shell: the largest process)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, shell=shell, cwd=ROOT)
+    watcher = HighWaterMark(process.pid)
+    watcher.start()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
+    watcher.join()
     if status != 0:
         raise SystemExit(f"{command!r} failed with status {status}")
-    return seconds, usage.ru_maxrss * 1024
+    if shell:
+        return seconds, usage.ru_maxrss * 1024
+    return seconds, watcher.peak
+
+
+class HighWaterMark(threading.Thread):
+    """Polls the process's own VmHWM. wait4's ru_maxrss was seen reporting 67 MB for a create
+    that peaks at 51 MB when launched alone (a figure that does not belong to the process), so
+    the bench reads the kernel's per-process peak while the process lives."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.status = Path(f"/proc/{pid}/status")
+        self.peak = 0
+
+    def run(self) -> None:
+        while True:
+            try:
+                text = self.status.read_text()
+            except (FileNotFoundError, ProcessLookupError):
+                return
+            for line in text.splitlines():
+                if line.startswith("VmHWM:"):
+                    self.peak = max(self.peak, int(line.split()[1]) * 1024)
+            if "State:\tZ" in text:
+                return
+            time.sleep(0.02)
 
 
 def database_size(server: PostgresServer) -> int:
@@ -166,10 +196,7 @@ def main() -> None:
 
 
 def s3_run(cli: list[str], env: dict[str, str], _: float) -> list[Run]:
-    """(d): the same backup to S3 on moto, when the S3 store exists (runtime.backup.stores)."""
-    if importlib.util.find_spec("runtime.backup.stores") is None:
-        print("(d) skipped: runtime.backup.stores (the S3 store) is not merged yet", flush=True)
-        return []
+    """(d): the same backup to S3 on moto."""
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
