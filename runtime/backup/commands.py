@@ -136,14 +136,16 @@ def _tool_version(tool: str) -> str:
 
 def create_command(arguments: argparse.Namespace) -> int:
     settings = settings_from(arguments)
-    sealer = settings.sealer()
-    encryption = sealer.describe()  # reads the key / parses recipients: fail before any work
-    store = open_store(settings)
     started = datetime.now(UTC)
     clock = time.monotonic()
     name = backup_name(settings.deployment, started)
     result: Manifest | None = None
     try:
+        # Inside the try: a key that cannot be read or a store that cannot be reached is a
+        # failed run, and the failure metric is what pages when backups stop.
+        sealer = settings.sealer()
+        encryption = sealer.describe()  # reads the key / parses recipients: fail before any work
+        store = open_store(settings)
         with BackupLock(store, settings.prefix, settings.deployment, settings.lock_ttl) as lock:
             if lock.took_over:
                 # The run that held it died (killed, evicted) without counting its failure.
