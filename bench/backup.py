@@ -203,10 +203,11 @@ def s3_run(cli: list[str], env: dict[str, str], _: float) -> list[Run]:
     try:
         endpoint = f"http://127.0.0.1:{port}"
         credentials = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
-        boto3.client(
+        client = boto3.client(
             "s3", endpoint_url=endpoint, region_name="us-east-1",
             aws_access_key_id="bench", aws_secret_access_key="bench",
-        ).create_bucket(Bucket="bench")  # fmt: skip
+        )  # fmt: skip
+        client.create_bucket(Bucket="bench")
         s3_env = {
             **env,
             **credentials,
@@ -216,7 +217,9 @@ def s3_run(cli: list[str], env: dict[str, str], _: float) -> list[Run]:
             "BACKUP_S3_ENDPOINT_URL": endpoint,
         }
         seconds, rss = timed([*cli, "create", "--no-prune"], s3_env)
-        return [Run("(d) awx-runtime create -> S3 (moto)", seconds, 0, rss)]
+        stored = client.list_objects_v2(Bucket="bench").get("Contents", [])
+        size = sum(item["Size"] for item in stored if "/locks/" not in item["Key"])
+        return [Run("(d) awx-runtime create -> S3 (moto)", seconds, size, rss)]
     finally:
         server.stop()
 
