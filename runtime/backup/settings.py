@@ -78,7 +78,7 @@ DATABASE = (
     Option("pg_sslmode", "--pg-sslmode", "PGSSLMODE", "libpq sslmode", ""),
 )
 RETENTION = (
-    Option("days", "--retention-days", "BACKUP_RETENTION_DAYS", "maximum age in days", "30"),
+    Option("days", "--retention-days", "BACKUP_RETENTION_DAYS", "maximum age in days", "90"),
     Option(
         "max_backups",
         "--retention-max-backups",
@@ -88,8 +88,8 @@ RETENTION = (
     ),
     Option("daily", "--retention-daily", "BACKUP_RETENTION_DAILY", "daily keeps", "7"),
     Option("weekly", "--retention-weekly", "BACKUP_RETENTION_WEEKLY", "weekly keeps", "4"),
-    Option("monthly", "--retention-monthly", "BACKUP_RETENTION_MONTHLY", "monthly keeps", "6"),
-    Option("yearly", "--retention-yearly", "BACKUP_RETENTION_YEARLY", "yearly keeps", "0"),
+    Option("monthly", "--retention-monthly", "BACKUP_RETENTION_MONTHLY", "monthly keeps", "12"),
+    Option("yearly", "--retention-yearly", "BACKUP_RETENTION_YEARLY", "yearly keeps", "1"),
     Option(
         "min_backups",
         "--retention-min-backups",

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from components.settings.backup import Retention
+from runtime.backup.settings import RETENTION
 from runtime.cli import build_parser
 from tests.runtime.backup_fixtures import BackupRunner
 
@@ -79,3 +81,18 @@ def test_help_lists_flags_with_their_variables(
     ]:
         assert flag in text
         assert variable in text
+
+
+def test_retention_defaults_are_the_stack_configs() -> None:
+    """A pod started without the variables keeps what `backup.retention` promises by default."""
+    defaults = {option.dest: option.default for option in RETENTION}
+    promised = Retention()
+    assert defaults == {
+        "days": str(promised.days),
+        "max_backups": "",
+        "daily": str(promised.daily),
+        "weekly": str(promised.weekly),
+        "monthly": str(promised.monthly),
+        "yearly": str(promised.yearly),
+        "min_backups": str(promised.min_backups),
+    }
