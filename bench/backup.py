@@ -1,6 +1,7 @@
 """Backup throughput, size and memory on a generated AWX-like database of >= 1 GB (issue 4 #11).
 
-One run, each contender on the same database, one after the other:
+One run: every contender on the same database, interleaved over --rounds rounds (medians are
+compared, every round is printed, the load average is printed at each round's start):
 
   (a) shell pipeline  pg_dump -Fc -Z0 | zstd -3 | age -r KEY > file
   (b) awx-operator    pg_dump -Fc > file
@@ -13,7 +14,7 @@ Peak RSS is the VmHWM of our process (polled from /proc while it runs; pg_dump, 
 is not included: it peaks at about 13 MB). Targets: create >= 0.95x (a) and >= 1.6x
 (b), peak RSS <= 64 MB, restore >= 0.95x the shell restore. Figures are printed, never asserted.
 
-    .venv/bin/python bench/backup.py [--jobs 70000]    # make bench runs it with the rest
+    .venv/bin/python bench/backup.py [--jobs 70000] [--rounds 3]   # make bench runs it
 """
 
 from __future__ import annotations
@@ -22,12 +23,16 @@ import argparse
 import json
 import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,20 +40,13 @@ sys.path.insert(0, str(ROOT))
 
 import boto3  # noqa: E402
 import psycopg  # noqa: E402
-from moto.server import ThreadedMotoServer  # noqa: E402
 
 from tests.runtime.awx_data import populate  # noqa: E402
-from tests.services.postgres import PostgresServer, free_port, running_postgres  # noqa: E402
+from tests.services.objectstores import running_moto  # noqa: E402
+from tests.services.postgres import PostgresServer, running_postgres  # noqa: E402
+from tests.services.pushgateway import running_pushgateway  # noqa: E402
 
 MB = 1_000_000
-
-
-@dataclass
-class Run:
-    label: str
-    seconds: float
-    size: int
-    peak_rss: int | None = None
 
 
 def timed(
@@ -111,9 +109,32 @@ def tree_size(path: Path) -> int:
     return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
 
 
+@dataclass
+class Samples:
+    """One contender's runs: seconds of each round, size and peak RSS of the last."""
+
+    label: str
+    seconds: list[float] = field(default_factory=list)
+    size: int = 0
+    peak_rss: int | None = None
+
+    def add(self, seconds: float, size: int, peak_rss: int | None = None) -> None:
+        self.seconds.append(seconds)
+        self.size = size
+        if peak_rss is not None:
+            self.peak_rss = max(self.peak_rss or 0, peak_rss)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=70_000, help="jobs x 20 events; 70000 ~ 1 GB")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of every contender, interleaved (medians)"
+    )
     arguments = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="awx-backup-bench-"))
     identity = work / "identity"
@@ -121,26 +142,23 @@ def main() -> None:
     recipient = next(
         line.split(": ")[1] for line in identity.read_text().splitlines() if "public key" in line
     )
-    with running_postgres() as server:
+    shell = Samples("(a) pg_dump -Z0 | zstd -3 | age")
+    operator = Samples("(b) pg_dump -Fc")
+    ours = Samples("(c) awx-runtime create -> pvc")
+    ours_s3 = Samples("(d) awx-runtime create -> S3 (moto)")
+    restore_shell = Samples("restore: age -d | zstd -d | pg_restore")
+    restore_ours = Samples("restore: awx-runtime restore (pvc)")
+    with (
+        running_postgres() as server,
+        running_moto_bucket() as s3_env,
+        running_pushgateway() as pushgateway,
+    ):
         print(f"generating {arguments.jobs} jobs x 20 events ...", flush=True)
         started = time.perf_counter()
         populate(server.connection_kwargs(), jobs=arguments.jobs, events_per_job=20)
         size = database_size(server)
         print(f"database: {size / MB:.0f} MB in {time.perf_counter() - started:.0f} s", flush=True)
         base_env = {**os.environ, **server.environment()}
-        runs: list[Run] = []
-
-        shell_file = work / "shell.dump.zst.age"
-        seconds, _ = timed(
-            f"pg_dump -Fc -Z0 | zstd -q -3 | age -r {recipient} > {shell_file}", base_env, True
-        )
-        runs.append(Run("(a) pg_dump -Z0 | zstd -3 | age", seconds, shell_file.stat().st_size))
-
-        operator_file = work / "operator.dump"
-        seconds, _ = timed(["pg_dump", "-Fc", "-f", str(operator_file)], base_env)
-        runs.append(Run("(b) pg_dump -Fc", seconds, operator_file.stat().st_size))
-        operator_file.unlink()
-
         store = work / "pvc"
         store.mkdir()
         ours_env = {
@@ -151,77 +169,104 @@ def main() -> None:
             "BACKUP_PVC_PATH": str(store),
             "BACKUP_AGE_RECIPIENTS": recipient,
             "BACKUP_AGE_IDENTITY_FILE": str(identity),
-            "PUSHGATEWAY_URL": "",
+            # As in production: the metrics push (after the pipeline) is part of the run.
+            "PUSHGATEWAY_URL": pushgateway.url,
         }
         cli = [sys.executable, "-m", "runtime", "backup"]
-        seconds, rss = timed([*cli, "create", "--no-prune"], ours_env)
-        runs.append(Run("(c) awx-runtime create -> pvc", seconds, tree_size(store), rss))
-        runs.extend(s3_run(cli, ours_env, seconds))
+        shell_file = work / "shell.dump.zst.age"
+        operator_file = work / "operator.dump"
+        for round_number in range(1, arguments.rounds + 1):
+            print(f"round {round_number}/{arguments.rounds} (load {load()})", flush=True)
+            seconds, _ = timed(
+                f"pg_dump -Fc -Z0 | zstd -q -3 | age -r {recipient} > {shell_file}",
+                base_env,
+                True,
+            )
+            shell.add(seconds, shell_file.stat().st_size)
+            seconds, _ = timed(["pg_dump", "-Fc", "-f", str(operator_file)], base_env)
+            operator.add(seconds, operator_file.stat().st_size)
+            operator_file.unlink()
+            for path in store.iterdir():
+                shutil.rmtree(path)  # one backup in the store: its size is (c)'s size
+            seconds, rss = timed([*cli, "create", "--no-prune"], ours_env)
+            ours.add(seconds, tree_size(store), rss)
+            seconds, rss = timed([*cli, "create", "--no-prune"], {**ours_env, **s3_env})
+            ours_s3.add(seconds, stored_size(s3_env), rss)
+            target = fresh_database(server, "shell_restore")
+            seconds, _ = timed(
+                f"age -d -i {identity} < {shell_file} | zstd -q -d | "
+                f"pg_restore --no-owner --exit-on-error --single-transaction -d '{target}'",
+                base_env,
+                True,
+            )
+            restore_shell.add(seconds, 0)
+            target = fresh_database(server, "ours_restore")
+            seconds, rss = timed([*cli, "restore", "latest", "--target-dsn", target], ours_env)
+            restore_ours.add(seconds, 0, rss)
+        print(f"end (load {load()})")
 
-        target = fresh_database(server, "shell_restore")
-        restore_shell, _ = timed(
-            f"age -d -i {identity} < {shell_file} | zstd -q -d | "
-            f"pg_restore --no-owner --exit-on-error --single-transaction -d '{target}'",
-            base_env,
-            True,
-        )
-        target = fresh_database(server, "ours_restore")
-        restore_ours, restore_rss = timed(
-            [*cli, "restore", "latest", "--target-dsn", target], ours_env
-        )
+    report(size, [shell, operator, ours, ours_s3], [restore_shell, restore_ours])
 
+
+def report(size: int, creates: list[Samples], restores: list[Samples]) -> None:
+    shell, operator, ours, ours_s3 = creates
+    restore_shell, restore_ours = restores
     print()
-    print(f"{'run':40} {'seconds':>8} {'MB/s':>8} {'size MB':>9} {'peak RSS MB':>12}")
-    for run in runs:
+    print(f"{'run':42} {'median s':>8} {'MB/s':>7} {'size MB':>8} {'peak RSS MB':>11}  rounds (s)")
+    for run in [*creates, *restores]:
         rss = f"{run.peak_rss / MB:.1f}" if run.peak_rss else "-"
+        stored = f"{run.size / MB:.1f}" if run.size else "-"
+        rounds = " ".join(f"{seconds:.1f}" for seconds in run.seconds)
         print(
-            f"{run.label:40} {run.seconds:8.1f} {size / MB / run.seconds:8.1f} "
-            f"{run.size / MB:9.1f} {rss:>12}"
+            f"{run.label:42} {run.median:8.1f} {size / MB / run.median:7.1f} {stored:>8} "
+            f"{rss:>11}  {rounds}"
         )
-    shell, operator, ours = runs[0], runs[1], runs[2]
     print()
-    print(f"create: ours/(a) throughput {shell.seconds / ours.seconds:.2f}x (target >= 0.95)")
-    print(f"create: ours/(b) throughput {operator.seconds / ours.seconds:.2f}x (target >= 1.6)")
-    print(f"create: peak RSS {ours.peak_rss / MB if ours.peak_rss else 0:.1f} MB (target <= 64)")
+    for contender in (ours, ours_s3):
+        print(
+            f"{contender.label}: ours/(a) {shell.median / contender.median:.2f}x "
+            f"(target >= 0.95), ours/(b) {operator.median / contender.median:.2f}x "
+            f"(target >= 1.6), peak RSS {(contender.peak_rss or 0) / MB:.1f} MB (target <= 64)"
+        )
     print(
-        f"size: ours {ours.size / MB:.1f} MB, (a) {shell.size / MB:.1f} MB, "
-        f"(b) {operator.size / MB:.1f} MB"
-    )
-    print(
-        f"restore: shell {restore_shell:.1f} s, ours {restore_ours:.1f} s, ours/shell throughput "
-        f"{restore_shell / restore_ours:.2f}x (target >= 0.95), ours peak RSS "
-        f"{(restore_rss or 0) / MB:.1f} MB"
+        f"restore: ours/shell {restore_shell.median / restore_ours.median:.2f}x (target >= 0.95),"
+        f" ours peak RSS {(restore_ours.peak_rss or 0) / MB:.1f} MB"
     )
     print(json.dumps({"self_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
-def s3_run(cli: list[str], env: dict[str, str], _: float) -> list[Run]:
-    """(d): the same backup to S3 on moto."""
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    try:
-        endpoint = f"http://127.0.0.1:{port}"
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+@contextmanager
+def running_moto_bucket() -> Iterator[dict[str, str]]:
+    """S3 on moto (a server process of its own) with a bucket, as the environment of (d)."""
+    with running_moto() as endpoint:
         credentials = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
-        client = boto3.client(
+        boto3.client(
             "s3", endpoint_url=endpoint, region_name="us-east-1",
             aws_access_key_id="bench", aws_secret_access_key="bench",
-        )  # fmt: skip
-        client.create_bucket(Bucket="bench")
-        s3_env = {
-            **env,
+        ).create_bucket(Bucket="bench")  # fmt: skip
+        yield {
             **credentials,
             "BACKUP_STORAGE_TYPE": "s3",
             "BACKUP_S3_BUCKET": "bench",
             "BACKUP_S3_REGION": "us-east-1",
             "BACKUP_S3_ENDPOINT_URL": endpoint,
         }
-        seconds, rss = timed([*cli, "create", "--no-prune"], s3_env)
-        stored = client.list_objects_v2(Bucket="bench").get("Contents", [])
-        size = sum(item["Size"] for item in stored if "/locks/" not in item["Key"])
-        return [Run("(d) awx-runtime create -> S3 (moto)", seconds, size, rss)]
-    finally:
-        server.stop()
+
+
+def stored_size(s3_env: dict[str, str]) -> int:
+    """Bytes of the newest backup in the bench bucket (locks excluded)."""
+    client = boto3.client(
+        "s3", endpoint_url=s3_env["BACKUP_S3_ENDPOINT_URL"], region_name="us-east-1",
+        aws_access_key_id="bench", aws_secret_access_key="bench",
+    )  # fmt: skip
+    stored = client.list_objects_v2(Bucket="bench").get("Contents", [])
+    backups = sorted({item["Key"].split("/")[1] for item in stored if "/locks/" not in item["Key"]})
+    newest = backups[-1]
+    return sum(item["Size"] for item in stored if item["Key"].split("/")[1] == newest)
 
 
 if __name__ == "__main__":

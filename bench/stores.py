@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from runtime.backup.stores import open_store
+from runtime.backup.stores import DEFAULT_PART_MIB, open_store
 from tests.runtime.backup_stores import create_bucket, env_for
 from tests.services.objectstores import (
     running_azurite,
@@ -36,7 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kinds", nargs="+", default=["pvc", "s3"])
     parser.add_argument("--mib", type=int, default=1024)
-    parser.add_argument("--part-mib", type=int, default=16)
+    parser.add_argument("--part-mib", type=int, default=DEFAULT_PART_MIB)
     arguments = parser.parse_args()
     chunk = os.urandom(CHUNK)
     launchers = {"s3": running_moto, "azure": running_azurite, "gcs": running_gcs_emulator}

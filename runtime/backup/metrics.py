@@ -10,17 +10,24 @@ Groups: job `awx-backup` (create), `awx-restore` (restore), `awx-restore-drill` 
 with the grouping labels name (AWX deployment) and namespace. A failed push is logged and does
 not change the command's exit status: the backup itself is what matters, and a missing push
 shows up as a stale `awx_backup_last_success_timestamp_seconds`.
+
+prometheus_client (~12 MB of memory) is imported only when a push happens, after the data
+pipeline has ended, so it never adds to a create's peak memory; the current values are read
+with the standard library for the same reason.
 """
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.request
 from dataclasses import dataclass, field
-from typing import Any
-
-from prometheus_client import CollectorRegistry, Counter, Gauge, pushadd_to_gateway
+from typing import TYPE_CHECKING, Any
 
 from runtime.logs import log
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
 
 STATUSES = ("success", "failure")
 _TIMEOUT_SECONDS = 10.0
@@ -32,7 +39,12 @@ class MetricsPusher:
     job: str
     name: str
     namespace: str
-    _registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    _registry: CollectorRegistry = field(init=False)
+
+    def __post_init__(self) -> None:
+        from prometheus_client import CollectorRegistry  # noqa: PLC0415
+
+        self._registry = CollectorRegistry()
 
     @property
     def grouping(self) -> dict[str, str]:
@@ -41,13 +53,11 @@ class MetricsPusher:
     def _current(self, metric: str) -> dict[str, float]:
         """The group's current value of counter `metric` per status ({} if never pushed)."""
         assert self.url is not None
-        # Here, not at the top: with rich ~7 MB that create's pipeline need not hold.
-        import httpx  # noqa: PLC0415
-
-        response = httpx.get(f"{self.url.rstrip('/')}/api/v1/metrics", timeout=_TIMEOUT_SECONDS)
-        response.raise_for_status()
+        address = f"{self.url.rstrip('/')}/api/v1/metrics"
+        with urllib.request.urlopen(address, timeout=_TIMEOUT_SECONDS) as response:
+            groups = json.load(response).get("data", [])
         values: dict[str, float] = {}
-        for group in response.json().get("data", []):
+        for group in groups:
             labels = group.get("labels", {})
             wanted = {"job": self.job, **self.grouping}
             if any(labels.get(key) != value for key, value in wanted.items()):
@@ -61,6 +71,8 @@ class MetricsPusher:
 
     def count(self, metric: str, help_text: str, status: str) -> None:
         """Add one to `<metric>_total{status}` on top of the Pushgateway's current value."""
+        from prometheus_client import Counter  # noqa: PLC0415
+
         assert self.url is not None
         current = self._current(f"{metric}_total")
         counter = Counter(
@@ -71,11 +83,15 @@ class MetricsPusher:
             child.inc(current.get(each, 0.0) + (1 if each == status else 0))
 
     def gauge(self, metric: str, help_text: str, value: float, **labels: str) -> None:
+        from prometheus_client import Gauge  # noqa: PLC0415
+
         names = ["name", "namespace", *labels]
         gauge = Gauge(metric, help_text, names, registry=self._registry)
         gauge.labels(self.name, self.namespace, *labels.values()).set(value)
 
     def push(self) -> None:
+        from prometheus_client import pushadd_to_gateway  # noqa: PLC0415
+
         assert self.url is not None
         pushadd_to_gateway(
             self.url,

@@ -1,7 +1,9 @@
 """The byte path of a backup: plain stream -> compression -> encryption -> store, and back.
 
-No temporary file: chunks of CHUNK bytes move between three threads through bounded channels
-(runtime/backup/streams.py), so at most a few MiB are in flight whatever the database size.
+No temporary file: chunks of CHUNK bytes move between threads through bounded channels
+(runtime/backup/streams.py), so at most a few MiB are in flight whatever the database size:
+on the way out, compression and encryption each run in a thread and the encryptor writes into
+the store's writer, which uploads one part while the next fills (runtime/backup/stores/parts.py).
 The sha256 of the stored bytes is computed on the way, and that of the plain stream unless the
 compression checks the plain bytes itself (zstd's content checksum); a stage that fails
 (pg_dump's exit status included) aborts the object, which then never becomes visible.
@@ -21,7 +23,7 @@ from typing import Any
 
 from runtime.backup.compression import Chunk, compressor, corrupt, covers_plain_stream, decompressor
 from runtime.backup.crypto import Opener, Sealer
-from runtime.backup.store import BackupStore
+from runtime.backup.store import BackupStore, ObjectWriter
 from runtime.backup.streams import CHUNK, ChannelWriter, Stages, buffered_reader
 from runtime.errors import AwxRuntimeError
 
@@ -68,10 +70,7 @@ def seal_object(
     """
     stages = Stages()
     compressed = stages.channel()
-    sealed = stages.channel()
     plain_hash = None if covers_plain_stream(compression) else hashlib.sha256()
-    stored_hash = hashlib.sha256()
-    stored = 0
 
     def compress() -> None:
         packer = compressor(compression)
@@ -85,38 +84,49 @@ def seal_object(
         compressed.put(packer.flush())
         compressed.put(None)
 
-    def encrypt() -> None:
-        sink = ChannelWriter(sealed)
-        sealer.encrypt(buffered_reader(compressed), sink)
-        sink.finish()
-
     writer = store.open_writer(key)
+    # The encryptor writes straight into the store's writer (which uploads parts on a thread
+    # of its own): a channel and a thread there would only hold more bytes in memory.
+    sink = _StoredStream(writer, progress)
 
-    def upload() -> None:
-        nonlocal stored
-        for chunk in sealed.chunks():
-            stored_hash.update(chunk)
-            writer.write(chunk)
-            stored += len(chunk)
-            progress(len(chunk))
+    def encrypt() -> None:
+        sealer.encrypt(buffered_reader(compressed), sink)
 
     stages.start("compress", compress)
     stages.start("encrypt", encrypt)
-    stages.start("upload", upload)
     try:
         stages.join()
     except BaseException:
         writer.abort()
         raise
     committed = writer.commit()
-    if committed.size != stored:
+    if committed.size != sink.size:
         writer.abort()
         raise AwxRuntimeError(
-            f"{store.description}: {key} holds {committed.size} bytes, {stored} were written",
+            f"{store.description}: {key} holds {committed.size} bytes, {sink.size} were written",
             "integrity",
         )
     plain_digest = plain_hash.hexdigest() if plain_hash is not None else None
-    return ObjectRecord(key, role, stored, stored_hash.hexdigest(), plain_digest)
+    return ObjectRecord(key, role, sink.size, sink.sha256.hexdigest(), plain_digest)
+
+
+class _StoredStream:
+    """The file the encryptor writes to: counts and hashes the stored bytes on their way into
+    the store's writer."""
+
+    def __init__(self, writer: ObjectWriter, progress: Progress) -> None:
+        self._writer = writer
+        self._progress = progress
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: Any) -> int:
+        self.sha256.update(data)
+        self._writer.write(data)
+        count = len(data)
+        self.size += count
+        self._progress(count)
+        return count
 
 
 def open_object(

@@ -79,6 +79,7 @@ def test_wrong_database_password_fails_before_anything_is_written(
     runner, store, deployment = setup
     result = runner("create", "--no-prune", PGPASSWORD="wrong")
     assert result.status == 1
+    assert result.error().startswith("cannot connect to PostgreSQL: ")
     assert "password authentication failed" in result.error()
     assert manifests_in(store) == []
     assert visible_objects(store) == []

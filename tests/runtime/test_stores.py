@@ -22,7 +22,9 @@ from runtime.backup.store import (
     StoreError,
     StoreNotFoundError,
 )
+from runtime.backup.stores import azure as azure_store
 from runtime.backup.stores import open_store
+from runtime.backup.stores import s3 as s3_store
 from runtime.backup.stores.gcs import GcsStore
 from runtime.errors import ConfigurationError
 from tests.runtime.backup_stores import KINDS, Emulators, create_bucket, env_for, unique_name
@@ -433,3 +435,30 @@ def test_s3_completion_whose_answer_was_lost_is_verified_not_failed(
         upload(store, "p/b/database.dump", data)
         assert proxy.injected == 1
         assert store.get_bytes("p/b/database.dump") == data
+
+
+@pytest.mark.parametrize("kind", ["s3", "azure"])
+def test_parts_double_before_the_store_part_limit(
+    kind: str, store_env: StoreEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A limit of 10 parts doubles the size after every part (the real 10,000 / 50,000 would
+    # need gigabytes): the emulators must accept parts of growing sizes and the checks hold.
+    module, limit = (s3_store, "MAX_PARTS") if kind == "s3" else (azure_store, "MAX_BLOCKS")
+    monkeypatch.setattr(module, limit, 10)
+    store = open_store({**store_env(kind), "BACKUP_PART_SIZE_MIB": "5"})
+    data = payload(PART + 2 * PART + PART // 2)
+    key = "p/grown/database.dump"
+    upload(store, key, data)
+    assert store.get_bytes(key) == data
+    if isinstance(store, s3_store.S3Store):
+        head = store.client.head_object(Bucket=store.bucket, Key=key, PartNumber=1)
+        assert head["PartsCount"] == 3
+        sizes = [
+            store.client.head_object(Bucket=store.bucket, Key=key, PartNumber=n)["ContentLength"]
+            for n in (1, 2, 3)
+        ]
+    else:
+        assert isinstance(store, azure_store.AzureStore)
+        committed, _ = store.container.get_blob_client(key).get_block_list("committed")
+        sizes = [block.size for block in committed]
+    assert sizes == [PART, 2 * PART, PART // 2]

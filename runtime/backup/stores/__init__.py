@@ -17,6 +17,8 @@ KINDS = ("s3", "azure", "gcs", "pvc")
 S3_SSE = ("AES256", "aws:kms")
 MIN_PART_MIB = 5
 """S3 refuses parts below 5 MiB (except the last)."""
+DEFAULT_PART_MIB = 8
+"""The AWS CLI's multipart chunk size: memory holds two parts (see stores/parts.py)."""
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
@@ -64,7 +66,7 @@ def open_store(env: Mapping[str, str] | None = None) -> BackupStore:
             if kind
             else "BACKUP_STORAGE_TYPE: required, not set"
         )
-    part_size = _positive(env, "BACKUP_PART_SIZE_MIB", 16, MIN_PART_MIB) << 20
+    part_size = _positive(env, "BACKUP_PART_SIZE_MIB", DEFAULT_PART_MIB, MIN_PART_MIB) << 20
     timeout = float(_positive(env, "BACKUP_STORE_TIMEOUT_SECONDS", 60))
     retry = retry_policy(env)
     if kind == "pvc":

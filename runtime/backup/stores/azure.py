@@ -33,10 +33,12 @@ from runtime.backup.store import (
     StoreIntegrityError,
     StoreNotFoundError,
 )
-from runtime.backup.stores.parts import PartPipeline
+from runtime.backup.stores.parts import PartPipeline, PartReader
 from runtime.backup.stores.retry import RetryPolicy, RetryStats, TransientError, with_retries
 
 Result = TypeVar("Result")
+MAX_BLOCKS = 50_000
+"""Azure's limit of committed blocks per block blob."""
 DENIED = {
     "AuthenticationFailed",
     "AuthorizationFailure",
@@ -159,15 +161,17 @@ class AzureWriter:
         self._key = key
         self._client = store.container.get_blob_client(key)
         self._blocks: list[str] = []
-        self._pipeline = PartPipeline(store.part_size, self._stage)
+        self._pipeline = PartPipeline(store.part_size, self._stage, max_parts=MAX_BLOCKS, md5=True)
 
-    def _stage(self, number: int, data: bytes) -> None:
+    def _stage(self, number: int, data: memoryview) -> None:
         # Equal-length ids, as the service requires within one blob.
         block_id = base64.b64encode(f"{number:010d}".encode()).decode()
         self._store.call(
             f"stage block {number}",
             self._key,
-            lambda: self._client.stage_block(block_id, data, validate_content=True),
+            lambda: self._client.stage_block(
+                block_id, PartReader(data), length=len(data), validate_content=True
+            ),
         )
         self._blocks.append(block_id)
 
@@ -176,6 +180,7 @@ class AzureWriter:
 
     def commit(self) -> StoredObject:
         self._pipeline.finish()
+        assert self._pipeline.md5 is not None
         md5 = self._pipeline.md5.digest()
         blocks = [BlobBlock(block_id=block_id) for block_id in self._blocks]
         settings = ContentSettings(content_md5=bytearray(md5))

@@ -33,10 +33,12 @@ from runtime.backup.store import (
     StoreIntegrityError,
     StoreNotFoundError,
 )
-from runtime.backup.stores.parts import PartPipeline
+from runtime.backup.stores.parts import PartPipeline, PartReader
 from runtime.backup.stores.retry import RetryPolicy, RetryStats, TransientError, with_retries
 
 Result = TypeVar("Result")
+MAX_PARTS = 10_000
+"""S3's limit of parts per multipart upload."""
 THROTTLING = {
     "SlowDown",
     "Throttling",
@@ -255,7 +257,7 @@ class S3Writer:
         self._upload_id: str | None = None
         self._parts: dict[int, str] = {}
         self._digests: dict[int, bytes] = {}
-        self._pipeline = PartPipeline(store.part_size, self._upload_part)
+        self._pipeline = PartPipeline(store.part_size, self._upload_part, max_parts=MAX_PARTS)
 
     def _ensure_upload(self) -> str:
         if self._upload_id is None:
@@ -270,7 +272,7 @@ class S3Writer:
             self._upload_id = str(created["UploadId"])
         return self._upload_id
 
-    def _upload_part(self, number: int, data: bytes) -> None:
+    def _upload_part(self, number: int, data: memoryview) -> None:
         store = self._store
         upload_id = self._ensure_upload()
         digest = hashlib.sha256(data).digest()
@@ -282,7 +284,8 @@ class S3Writer:
                 Key=self._key,
                 UploadId=upload_id,
                 PartNumber=number,
-                Body=data,
+                # A fresh reader per attempt: a retry sends the part from its start.
+                Body=PartReader(data),
                 ChecksumSHA256=base64.b64encode(digest).decode(),
             ),
         )
