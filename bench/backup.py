@@ -129,6 +129,88 @@ class Samples:
         return statistics.median(self.seconds)
 
 
+@dataclass
+class Bench:
+    """The contenders, each a method that runs once and records its sample."""
+
+    server: PostgresServer
+    work: Path
+    recipient: str
+    identity: Path
+    base_env: dict[str, str]
+    ours_env: dict[str, str]
+    s3_env: dict[str, str]
+    shell: Samples = field(default_factory=lambda: Samples("(a) pg_dump -Z0 | zstd -3 | age"))
+    operator: Samples = field(default_factory=lambda: Samples("(b) pg_dump -Fc"))
+    ours: Samples = field(default_factory=lambda: Samples("(c) awx-runtime create -> pvc"))
+    ours_s3: Samples = field(default_factory=lambda: Samples("(d) awx-runtime create -> S3 (moto)"))
+    restore_shell: Samples = field(
+        default_factory=lambda: Samples("restore: age -d | zstd -d | pg_restore")
+    )
+    restore_ours: Samples = field(
+        default_factory=lambda: Samples("restore: awx-runtime restore (pvc)")
+    )
+
+    @property
+    def cli(self) -> list[str]:
+        return [sys.executable, "-m", "runtime", "backup"]
+
+    @property
+    def shell_file(self) -> Path:
+        return self.work / "shell.dump.zst.age"
+
+    @property
+    def store(self) -> Path:
+        return self.work / "pvc"
+
+    def create_shell(self) -> None:
+        command = f"pg_dump -Fc -Z0 | zstd -q -3 | age -r {self.recipient} > {self.shell_file}"
+        seconds, _ = timed(command, self.base_env, True)
+        self.shell.add(seconds, self.shell_file.stat().st_size)
+
+    def create_operator(self) -> None:
+        dump = self.work / "operator.dump"
+        seconds, _ = timed(["pg_dump", "-Fc", "-f", str(dump)], self.base_env)
+        self.operator.add(seconds, dump.stat().st_size)
+        dump.unlink()
+
+    def create_ours(self) -> None:
+        for path in self.store.iterdir():
+            shutil.rmtree(path)  # one backup in the store: its size is (c)'s size
+        seconds, rss = timed([*self.cli, "create", "--no-prune"], self.ours_env)
+        self.ours.add(seconds, tree_size(self.store), rss)
+
+    def create_ours_s3(self) -> None:
+        seconds, rss = timed([*self.cli, "create", "--no-prune"], {**self.ours_env, **self.s3_env})
+        self.ours_s3.add(seconds, stored_size(self.s3_env), rss)
+
+    def restore_with_shell(self) -> None:
+        target = fresh_database(self.server, "shell_restore")
+        command = (
+            f"age -d -i {self.identity} < {self.shell_file} | zstd -q -d | "
+            f"pg_restore --no-owner --exit-on-error --single-transaction -d '{target}'"
+        )
+        seconds, _ = timed(command, self.base_env, True)
+        self.restore_shell.add(seconds, 0)
+
+    def restore_with_ours(self) -> None:
+        target = fresh_database(self.server, "ours_restore")
+        command = [*self.cli, "restore", "latest", "--target-dsn", target]
+        seconds, rss = timed(command, self.ours_env)
+        self.restore_ours.add(seconds, 0, rss)
+
+    def round(self, number: int) -> None:
+        """Creates, then restores (which need their outputs); the order within each group
+        reverses every other round, and a CHECKPOINT before each run keeps one run's writes
+        (a restore's WAL) from being flushed during the next."""
+        creates = [self.create_shell, self.create_operator, self.create_ours, self.create_ours_s3]
+        restores = [self.restore_with_shell, self.restore_with_ours]
+        for group in (creates, restores):
+            for contender in group if number % 2 else reversed(group):
+                checkpoint(self.server)
+                contender()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=70_000, help="jobs x 20 events; 70000 ~ 1 GB")
@@ -142,12 +224,6 @@ def main() -> None:
     recipient = next(
         line.split(": ")[1] for line in identity.read_text().splitlines() if "public key" in line
     )
-    shell = Samples("(a) pg_dump -Z0 | zstd -3 | age")
-    operator = Samples("(b) pg_dump -Fc")
-    ours = Samples("(c) awx-runtime create -> pvc")
-    ours_s3 = Samples("(d) awx-runtime create -> S3 (moto)")
-    restore_shell = Samples("restore: age -d | zstd -d | pg_restore")
-    restore_ours = Samples("restore: awx-runtime restore (pvc)")
     with (
         running_postgres() as server,
         running_moto_bucket() as s3_env,
@@ -159,53 +235,33 @@ def main() -> None:
         size = database_size(server)
         print(f"database: {size / MB:.0f} MB in {time.perf_counter() - started:.0f} s", flush=True)
         base_env = {**os.environ, **server.environment()}
-        store = work / "pvc"
-        store.mkdir()
+        (work / "pvc").mkdir()
         ours_env = {
             **base_env,
             "AWX_DEPLOYMENT_NAME": "bench",
             "AWX_NAMESPACE": "bench",
             "BACKUP_STORAGE_TYPE": "pvc",
-            "BACKUP_PVC_PATH": str(store),
+            "BACKUP_PVC_PATH": str(work / "pvc"),
             "BACKUP_AGE_RECIPIENTS": recipient,
             "BACKUP_AGE_IDENTITY_FILE": str(identity),
             # As in production: the metrics push (after the pipeline) is part of the run.
             "PUSHGATEWAY_URL": pushgateway.url,
         }
-        cli = [sys.executable, "-m", "runtime", "backup"]
-        shell_file = work / "shell.dump.zst.age"
-        operator_file = work / "operator.dump"
-        for round_number in range(1, arguments.rounds + 1):
-            print(f"round {round_number}/{arguments.rounds} (load {load()})", flush=True)
-            seconds, _ = timed(
-                f"pg_dump -Fc -Z0 | zstd -q -3 | age -r {recipient} > {shell_file}",
-                base_env,
-                True,
-            )
-            shell.add(seconds, shell_file.stat().st_size)
-            seconds, _ = timed(["pg_dump", "-Fc", "-f", str(operator_file)], base_env)
-            operator.add(seconds, operator_file.stat().st_size)
-            operator_file.unlink()
-            for path in store.iterdir():
-                shutil.rmtree(path)  # one backup in the store: its size is (c)'s size
-            seconds, rss = timed([*cli, "create", "--no-prune"], ours_env)
-            ours.add(seconds, tree_size(store), rss)
-            seconds, rss = timed([*cli, "create", "--no-prune"], {**ours_env, **s3_env})
-            ours_s3.add(seconds, stored_size(s3_env), rss)
-            target = fresh_database(server, "shell_restore")
-            seconds, _ = timed(
-                f"age -d -i {identity} < {shell_file} | zstd -q -d | "
-                f"pg_restore --no-owner --exit-on-error --single-transaction -d '{target}'",
-                base_env,
-                True,
-            )
-            restore_shell.add(seconds, 0)
-            target = fresh_database(server, "ours_restore")
-            seconds, rss = timed([*cli, "restore", "latest", "--target-dsn", target], ours_env)
-            restore_ours.add(seconds, 0, rss)
+        bench = Bench(server, work, recipient, identity, base_env, ours_env, s3_env)
+        for number in range(1, arguments.rounds + 1):
+            print(f"round {number}/{arguments.rounds} (load {load()})", flush=True)
+            bench.round(number)
         print(f"end (load {load()})")
+    report(
+        size,
+        [bench.shell, bench.operator, bench.ours, bench.ours_s3],
+        [bench.restore_shell, bench.restore_ours],
+    )
 
-    report(size, [shell, operator, ours, ours_s3], [restore_shell, restore_ours])
+
+def checkpoint(server: PostgresServer) -> None:
+    with psycopg.connect(**server.connection_kwargs(), autocommit=True) as connection:
+        connection.execute("checkpoint")
 
 
 def report(size: int, creates: list[Samples], restores: list[Samples]) -> None:

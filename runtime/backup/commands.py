@@ -37,6 +37,7 @@ from runtime.backup.manifest import MANIFEST, Manifest, backup_name, iso
 from runtime.backup.metrics import push_backup, push_restore
 from runtime.backup.pipeline import DumpProcess, ObjectRecord, open_object, seal_object
 from runtime.backup.progress import progress
+from runtime.backup.psql import query_value
 from runtime.backup.retention import BackupRecord, decide
 from runtime.backup.settings import BackupSettings, add_arguments, settings_from
 from runtime.backup.store import BackupStore
@@ -110,25 +111,10 @@ def open_store(settings: BackupSettings) -> BackupStore:
 
 
 def _server_version(env: Mapping[str, str]) -> str:
-    """The server's version, asked with psql (installed with pg_dump): importing psycopg in
-    create would cost ~20 MB of our process's memory for one query."""
-    try:
-        answer = subprocess.run(
-            ["psql", "-X", "-A", "-t", "-q", "-c", "show server_version"],
-            env={"PGCONNECT_TIMEOUT": "30", **env},
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.TimeoutExpired) as failure:
-        raise AwxRuntimeError(f"cannot ask PostgreSQL its version: {failure}", "pg_dump") from None
-    if answer.returncode != 0:
-        lines = answer.stderr.strip().splitlines()
-        message = lines[-1].removeprefix("psql: error: ") if lines else "failed"
-        raise AwxRuntimeError(f"cannot connect to PostgreSQL: {message}", "pg_dump")
-    return answer.stdout.strip() or "unknown"
+    version = query_value(
+        "show server_version", env, failure="cannot connect to PostgreSQL", kind="pg_dump"
+    )
+    return version or "unknown"
 
 
 def _tool_version(tool: str) -> str:
@@ -394,24 +380,14 @@ def verify_command(arguments: argparse.Namespace) -> int:
 # --- restore -----------------------------------------------------------------------------
 
 
-def _user_tables(dsn: str) -> int:
+def _user_tables(dsn: str, env: Mapping[str, str]) -> int:
     query = (
         "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace "
         "where c.relkind in ('r', 'p', 'v', 'm', 'S') and n.nspname <> 'information_schema' "
         "and n.nspname not like 'pg\\_%'"
     )
-    # Imported here: create, the command that runs every night, never needs it (~20 MB).
-    import psycopg  # noqa: PLC0415
-
-    try:
-        with psycopg.connect(dsn, connect_timeout=30) as connection:
-            row = connection.execute(query).fetchone()
-    except psycopg.Error as failure:
-        text = str(failure).strip().splitlines()
-        raise AwxRuntimeError(
-            f"cannot connect to the target database: {text[-1] if text else 'failed'}", "restore"
-        ) from None
-    return int(row[0]) if row else 0
+    failure = "cannot connect to the target database"
+    return int(query_value(query, env, failure=failure, kind="restore", dsn=dsn) or 0)
 
 
 def _restore(
@@ -422,7 +398,7 @@ def _restore(
     record = backup.object("database")
     if record is None:
         raise AwxRuntimeError(f"backup {backup.name}: manifest lists no database", "corrupt")
-    if not clean and (tables := _user_tables(dsn)):
+    if not clean and (tables := _user_tables(dsn, settings.pg_env())):
         raise AwxRuntimeError(
             f"target database is not empty ({tables} relations): restore --clean replaces them",
             "restore",
@@ -484,8 +460,8 @@ def restore_command(arguments: argparse.Namespace) -> int:
 # --- drill -------------------------------------------------------------------------------
 
 
-def _check_restored(dsn: str) -> int:
-    tables = _user_tables(dsn)
+def _check_restored(dsn: str, env: Mapping[str, str]) -> int:
+    tables = _user_tables(dsn, env)
     if tables == 0:
         raise AwxRuntimeError("drill: the restored database holds no tables", "drill")
     return tables
@@ -503,7 +479,7 @@ def drill_command(arguments: argparse.Namespace) -> int:
         backup = resolve(store, settings, "latest")
         _verify(store, backup, settings)
         _restore(store, backup, settings, dsn, clean=True)
-        tables = _check_restored(dsn)
+        tables = _check_restored(dsn, settings.pg_env())
         success = True
     finally:
         push_restore(settings.pushgateway, settings.deployment, settings.namespace, success, True)

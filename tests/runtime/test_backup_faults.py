@@ -27,7 +27,7 @@ from tests.runtime.backup_fixtures import (
     user_tables,
     write_aes_key,
 )
-from tests.services.postgres import PostgresServer
+from tests.services.postgres import PostgresServer, free_port
 from tests.services.pushgateway import Pushgateway
 
 NAMESPACE = "awx-test"
@@ -200,6 +200,20 @@ def test_damaged_archive_fails_verify_and_restore(
     assert "is corrupt" in restored.error()
     assert user_tables(restore_target) == 0
     assert count(pushgateway, "awx-restore", "awx_restore_total", deployment, "failure") == 1
+
+
+def test_unreachable_restore_target_is_named_and_counted(
+    *, setup: tuple[BackupRunner, dict[str, str], str], pushgateway: Pushgateway
+) -> None:
+    runner, _, deployment = setup
+    _backup(runner)
+    target = f"host=127.0.0.1 port={free_port()} dbname=awx user=awx"
+    restored = runner("restore", "latest", "--target-dsn", target)
+    assert restored.status == 1
+    assert restored.error().startswith("cannot connect to the target database: ")
+    assert "127.0.0.1" in restored.error()
+    assert count(pushgateway, "awx-restore", "awx_restore_total", deployment, "failure") == 1
+    assert count(pushgateway, "awx-restore", "awx_restore_total", deployment, "success") == 0
 
 
 @pytest.fixture(scope="module")
