@@ -21,10 +21,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from runtime.backup.compression import Chunk, compressor, corrupt, covers_plain_stream, decompressor
+from runtime.backup.compression import (
+    Chunk,
+    Decompressor,
+    compressor,
+    corrupt,
+    covers_plain_stream,
+    decompressor,
+)
 from runtime.backup.crypto import Opener, Sealer
 from runtime.backup.store import BackupStore, ObjectWriter
-from runtime.backup.streams import CHUNK, ChannelWriter, Stages, buffered_reader
+from runtime.backup.streams import CHUNK, Stages, buffered_reader
 from runtime.errors import AwxRuntimeError
 
 Progress = Callable[[int], None]
@@ -142,7 +149,6 @@ def open_object(
     what = f"{store.description}/{record.key}"
     stages = Stages()
     fetched = stages.channel()
-    opened = stages.channel()
 
     def fetch() -> None:
         digest = hashlib.sha256()
@@ -158,29 +164,42 @@ def open_object(
             raise corrupt(what, "sha256 of the stored object differs from the manifest")
         fetched.put(None)
 
-    def decrypt() -> None:
-        writer = ChannelWriter(opened)
-        opener.decrypt(buffered_reader(fetched), writer, what)
-        writer.finish()
-
-    def unpack() -> None:
-        unpacker = decompressor(compression, what)
-        # Older backups may carry a plain sha256 even for zstd: check it whenever present.
-        digest = hashlib.sha256() if record.plain_sha256 is not None else None
-        for chunk in opened.chunks():
-            for piece in unpacker.decompress(chunk):
-                if piece:
-                    if digest is not None:
-                        digest.update(piece)
-                    sink(piece)
-        unpacker.finish()
-        if digest is not None and digest.hexdigest() != record.plain_sha256:
-            raise corrupt(what, "sha256 of the plain stream differs from the manifest")
+    def open_and_unpack() -> None:
+        # The decryptor writes straight into the decompressor, whose output goes to the sink:
+        # a thread and a channel between them only cost CPU next to pg_restore.
+        unpacking = _Unpacking(decompressor(compression, what), sink, record.plain_sha256)
+        opener.decrypt(buffered_reader(fetched), unpacking, what)
+        unpacking.finish(what)
 
     stages.start("fetch", fetch)
-    stages.start("decrypt", decrypt)
-    stages.start("unpack", unpack)
+    stages.start("decrypt", open_and_unpack)
     stages.join()
+
+
+class _Unpacking:
+    """The file the decryptor writes to: decompresses, checks the plain stream's sha256 when
+    the manifest has one (older backups carry it even for zstd), and feeds the sink."""
+
+    def __init__(
+        self, unpacker: Decompressor, sink: Callable[[bytes], None], plain_sha256: str | None
+    ) -> None:
+        self._unpacker = unpacker
+        self._sink = sink
+        self._expected = plain_sha256
+        self._digest = hashlib.sha256() if plain_sha256 is not None else None
+
+    def write(self, data: Any) -> int:
+        for piece in self._unpacker.decompress(data):
+            if piece:
+                if self._digest is not None:
+                    self._digest.update(piece)
+                self._sink(piece)
+        return len(data)
+
+    def finish(self, what: str) -> None:
+        self._unpacker.finish()
+        if self._digest is not None and self._digest.hexdigest() != self._expected:
+            raise corrupt(what, "sha256 of the plain stream differs from the manifest")
 
 
 class DumpProcess:

@@ -1,9 +1,10 @@
 """Bounded hand-over of byte chunks between the threads of a backup pipeline.
 
-Each stage (dump reader and compressor, encryptor, uploader) runs in its own thread so that
-compression, encryption and upload overlap; zstandard, zlib and hashlib release the GIL on
-large chunks. A channel holds at most `depth` chunks, which bounds memory, and any stage's
-failure cancels every channel so no thread stays blocked.
+Each stage runs in its own thread so that they overlap (create: dump reader and compressor,
+then encryptor writing into the store's writer, whose parts upload on a thread of their own;
+read: fetcher, then decryptor writing into the decompressor); zstandard, zlib and hashlib
+release the GIL on large chunks. A channel holds at most `depth` chunks, which bounds memory,
+and any stage's failure cancels every channel so no thread stays blocked.
 """
 
 from __future__ import annotations
@@ -82,31 +83,6 @@ class ChannelReader(io.RawIOBase):
 
 def buffered_reader(channel: Channel) -> io.BufferedReader:
     return io.BufferedReader(ChannelReader(channel), CHUNK)
-
-
-class ChannelWriter(io.RawIOBase):
-    """A writable file that hands CHUNK-sized pieces to a channel (pyrage writes 64 KiB)."""
-
-    def __init__(self, channel: Channel) -> None:
-        super().__init__()
-        self._channel = channel
-        self._buffer = bytearray()
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self._buffer += data
-        if len(self._buffer) >= CHUNK:
-            self._channel.put(bytes(self._buffer))
-            self._buffer.clear()
-        return len(data)
-
-    def finish(self) -> None:
-        if self._buffer:
-            self._channel.put(bytes(self._buffer))
-            self._buffer.clear()
-        self._channel.put(None)
 
 
 class Stages:
