@@ -201,8 +201,8 @@ class Bench:
 
     def round(self, number: int) -> None:
         """Creates, then restores (which need their outputs); the order within each group
-        reverses every other round, and a CHECKPOINT before each run keeps one run's writes
-        (a restore's WAL) from being flushed during the next."""
+        reverses every other round, and a checkpoint and sync before each run keep one run's
+        writes (a restore's) from being flushed during the next."""
         creates = [self.create_shell, self.create_operator, self.create_ours, self.create_ours_s3]
         restores = [self.restore_with_shell, self.restore_with_ours]
         for group in (creates, restores):
@@ -260,8 +260,11 @@ def main() -> None:
 
 
 def checkpoint(server: PostgresServer) -> None:
+    """Flush what earlier runs left dirty (the test server runs with fsync off, so a restore's
+    writes sit in the page cache and would be written back during the next run)."""
     with psycopg.connect(**server.connection_kwargs(), autocommit=True) as connection:
         connection.execute("checkpoint")
+    os.sync()
 
 
 def report(size: int, creates: list[Samples], restores: list[Samples]) -> None:
