@@ -41,6 +41,7 @@ from runtime.backup.psql import query_value
 from runtime.backup.retention import BackupRecord, decide
 from runtime.backup.settings import BackupSettings, add_arguments, settings_from
 from runtime.backup.store import BackupStore
+from runtime.backup.stores import TUNING_HELP
 from runtime.errors import AwxRuntimeError, ConfigurationError
 from runtime.logs import log
 
@@ -58,6 +59,7 @@ def register(groups: Any) -> None:
             name,
             help=summary,
             description=f"{summary}\n\n{__doc__}",
+            epilog=TUNING_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         add_arguments(parser)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -81,6 +82,13 @@ def test_help_lists_flags_with_their_variables(
     ]:
         assert flag in text
         assert variable in text
+    for variable, default in [
+        ("BACKUP_PART_SIZE_MIB", "8"),
+        ("BACKUP_MAX_ATTEMPTS", "5"),
+        ("BACKUP_RETRY_BASE_SECONDS", "0.5"),
+        ("BACKUP_STORE_TIMEOUT_SECONDS", "60"),
+    ]:
+        assert re.search(rf"{variable}\s+\(default\s+{re.escape(default)}[,)]", text), variable
 
 
 def test_retention_defaults_are_the_stack_configs() -> None:

@@ -19,6 +19,14 @@ MIN_PART_MIB = 5
 """S3 refuses parts below 5 MiB (except the last)."""
 DEFAULT_PART_MIB = 8
 """The AWS CLI's multipart chunk size: memory holds two parts (see stores/parts.py)."""
+DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_RETRY_BASE_SECONDS = 0.5
+DEFAULT_TIMEOUT_SECONDS = 60
+TUNING_HELP = f"""store tuning, environment only (docs/backup-stores.md):
+  BACKUP_PART_SIZE_MIB (default {DEFAULT_PART_MIB}, at least {MIN_PART_MIB}) first part of an upload
+  BACKUP_MAX_ATTEMPTS (default {DEFAULT_MAX_ATTEMPTS}) attempts per store request
+  BACKUP_RETRY_BASE_SECONDS (default {DEFAULT_RETRY_BASE_SECONDS}) first backoff ceiling
+  BACKUP_STORE_TIMEOUT_SECONDS (default {DEFAULT_TIMEOUT_SECONDS}) connect and read timeout"""
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
@@ -46,14 +54,16 @@ def _positive(env: Mapping[str, str], name: str, default: int, minimum: int = 1)
 
 
 def retry_policy(env: Mapping[str, str]) -> RetryPolicy:
-    text = env.get("BACKUP_RETRY_BASE_SECONDS", "").strip() or "0.5"
+    text = env.get("BACKUP_RETRY_BASE_SECONDS", "").strip() or str(DEFAULT_RETRY_BASE_SECONDS)
     try:
         base = float(text)
     except ValueError:
         raise ConfigurationError(f"BACKUP_RETRY_BASE_SECONDS: {text!r} is not a number") from None
     if not 0 <= base <= 60:
         raise ConfigurationError(f"BACKUP_RETRY_BASE_SECONDS: must be within 0..60, got {base}")
-    return RetryPolicy(max_attempts=_positive(env, "BACKUP_MAX_ATTEMPTS", 5), base_delay=base)
+    return RetryPolicy(
+        max_attempts=_positive(env, "BACKUP_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS), base_delay=base
+    )
 
 
 def open_store(env: Mapping[str, str] | None = None) -> BackupStore:
@@ -67,7 +77,7 @@ def open_store(env: Mapping[str, str] | None = None) -> BackupStore:
             else "BACKUP_STORAGE_TYPE: required, not set"
         )
     part_size = _positive(env, "BACKUP_PART_SIZE_MIB", DEFAULT_PART_MIB, MIN_PART_MIB) << 20
-    timeout = float(_positive(env, "BACKUP_STORE_TIMEOUT_SECONDS", 60))
+    timeout = float(_positive(env, "BACKUP_STORE_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
     retry = retry_policy(env)
     if kind == "pvc":
         return PvcStore(Path(_required(env, "BACKUP_PVC_PATH")))
