@@ -32,6 +32,7 @@ from typing import Any
 from runtime.backup import manifest as manifests
 from runtime.backup import secrets_archive
 from runtime.backup.compression import SUFFIXES
+from runtime.backup.crypto import Opener
 from runtime.backup.lock import BackupLock
 from runtime.backup.manifest import MANIFEST, Manifest, backup_name, iso
 from runtime.backup.metrics import push_backup, push_restore
@@ -345,25 +346,44 @@ def _secrets(
     return secrets_archive.parse(b"".join(pieces), record.key)
 
 
-def _verify(store: BackupStore, backup: Manifest, settings: BackupSettings) -> None:
-    opener = settings.opener()
+def _database_object(backup: Manifest, opener: Opener) -> ObjectRecord:
+    """The backup's dump, once its key is known to open it (checked before any download)."""
     opener.check(backup.encryption, backup.name)
     record = backup.object("database")
     if record is None:
         raise AwxRuntimeError(f"backup {backup.name}: manifest lists no database", "corrupt")
+    return record
+
+
+def _feed(
+    store: BackupStore,
+    backup: Manifest,
+    record: ObjectRecord,
+    *,
+    opener: Opener,
+    sink: _PipeSink,
+    action: str,
+) -> None:
+    """Stream the dump into a pg_restore's stdin, then wait for its exit status."""
+    with progress(f"{action} {backup.name}", record.size) as advance:
+        open_object(
+            store,
+            record,
+            compression=backup.compression,
+            opener=opener,
+            sink=sink,
+            progress=advance,
+        )
+    sink.finish()
+
+
+def _verify(store: BackupStore, backup: Manifest, settings: BackupSettings) -> None:
+    opener = settings.opener()
+    record = _database_object(backup, opener)
     lister = DumpProcess(["pg_restore", "--list"], settings.pg_env(), stdin=True)
-    sink = _PipeSink(lister, tolerate_early_exit=True)
     try:
-        with progress(f"verify {backup.name}", record.size) as advance:
-            open_object(
-                store,
-                record,
-                compression=backup.compression,
-                opener=opener,
-                sink=sink,
-                progress=advance,
-            )
-        sink.finish()
+        sink = _PipeSink(lister, tolerate_early_exit=True)
+        _feed(store, backup, record, opener=opener, sink=sink, action="verify")
     finally:
         lister.kill()
     _secrets(store, backup, settings)
@@ -396,10 +416,7 @@ def _restore(
     store: BackupStore, backup: Manifest, settings: BackupSettings, dsn: str, clean: bool
 ) -> None:
     opener = settings.opener()
-    opener.check(backup.encryption, backup.name)
-    record = backup.object("database")
-    if record is None:
-        raise AwxRuntimeError(f"backup {backup.name}: manifest lists no database", "corrupt")
+    record = _database_object(backup, opener)
     if not clean and (tables := _user_tables(dsn, settings.pg_env())):
         raise AwxRuntimeError(
             f"target database is not empty ({tables} relations): restore --clean replaces them",
@@ -408,19 +425,10 @@ def _restore(
     command = ["pg_restore", "--dbname", dsn, "--no-owner", "--exit-on-error"]
     command += ["--single-transaction", *(["--clean", "--if-exists"] if clean else [])]
     restorer = DumpProcess(command, settings.pg_env(), stdin=True)
-    sink = _PipeSink(restorer, tolerate_early_exit=False)
     log.info("restore started", extra={"event": "restore-started", "backup": backup.name})
     try:
-        with progress(f"restore {backup.name}", record.size) as advance:
-            open_object(
-                store,
-                record,
-                compression=backup.compression,
-                opener=opener,
-                sink=sink,
-                progress=advance,
-            )
-        sink.finish()
+        sink = _PipeSink(restorer, tolerate_early_exit=False)
+        _feed(store, backup, record, opener=opener, sink=sink, action="restore")
     except AwxRuntimeError:
         # pg_restore's own error explains a broken pipe better than the pipe does.
         if restorer.process.poll() not in (None, 0):
