@@ -90,3 +90,22 @@ clean:
 # Also forgets local engine state and the built toolchain.
 distclean: clean
 	rm -rf .pulumi-state .tools
+
+# The awx-runtime image (docs/runtime.md): built without a daemon from Debian packages and the
+# wheel of the `runtime` extra into dist/awx-runtime-<version>.oci.tar (+ .digest, SBOM),
+# then run with podman/crun by tests/image. Needs root (mmdebstrap, podman).
+POSTGRES_MAJOR ?= 15
+DEBIAN_SUITE ?= bookworm
+IMAGE_ENV := POSTGRES_MAJOR=$(POSTGRES_MAJOR) DEBIAN_SUITE=$(DEBIAN_SUITE)
+
+.PHONY: image-deps image image-test
+
+image-deps:
+	bash scripts/image-deps.sh
+
+image: install image-deps
+	$(IMAGE_ENV) $(PYTHON) -m scripts.image.build
+	$(IMAGE_ENV) $(PYTHON) -m scripts.image.sbom
+
+image-test: image
+	$(IMAGE_ENV) $(PYTHON) -m pytest -m image tests/image

@@ -9,6 +9,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 from runtime.errors import AwxRuntimeError
 from runtime.logs import configure_logging, log
@@ -40,11 +41,20 @@ def _modules_for(argv: Sequence[str] | None) -> tuple[str, ...]:
     return COMMAND_MODULES
 
 
+def _version() -> str:
+    """The installed distribution's version: what the image was built from."""
+    try:
+        return metadata.version("awx-platform")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="awx-runtime",
         description="In-cluster jobs of awx-platform: backups, fork limits, metrics.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument(
         "--log-format",
         choices=("json", "text"),
