@@ -1,6 +1,6 @@
 """`make image`: build dist/awx-runtime-<version>.oci.tar without a container daemon.
 
-    python -m scripts.image.build          # settings from the environment: scripts/image/settings.py
+    python -m scripts.image.build      # settings from the environment: scripts/image/settings.py
 
 Steps: wheelhouse of awx-platform[runtime] -> mmdebstrap root filesystem (one layer) ->
 umoci layout -> archive; then the manifest digest goes to <archive>.digest and a summary

@@ -46,6 +46,8 @@ rm -rf "$root/var/lib/apt" "$root/var/cache/apt" "$root/var/cache/debconf/"*-old
 # (were they missing, creating the mount points would change /etc in every container).
 : >"$root/etc/hostname"
 : >"$root/etc/resolv.conf"
+# Debian's usual /etc/mtab; without it podman creates one in every container it starts.
+ln -sfn ../proc/self/mounts "$root/etc/mtab"
 # Documentation dpkg's path-exclude filters missed in the essential set (extracted before the
 # filters applied); the copyright files stay.
 find "$root/usr/share/doc" -mindepth 1 ! -name copyright ! -type d -delete

@@ -49,21 +49,18 @@ def labels(settings: Settings, created: str) -> dict[str, str]:
 def build_layout(settings: Settings, rootfs: Path) -> Path:
     layout = WORK / "oci"
     shutil.rmtree(layout, ignore_errors=True)
-    created = datetime.fromtimestamp(settings.source_date_epoch, UTC).strftime(
-        "%Y-%m-%dT%H:%M:%SZ"
-    )
+    created = datetime.fromtimestamp(settings.source_date_epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     image = f"{layout}:{settings.version}"
     log = WORK / "umoci.log"
     run(["umoci", "init", "--layout", str(layout)], log)
     run(["umoci", "new", "--image", image], log)
-    run(["umoci", "raw", "add-layer", "--image", image, "--history.created", created,
-         "--history.created_by", "scripts/image/build.py (mmdebstrap)", str(rootfs)], log)  # fmt: skip
-    config = ["umoci", "config", "--image", image, "--created", created,
-              "--history.created", created, "--history.created_by", "scripts/image/build.py",
+    history = ["--history.created", created, "--history.created_by", "scripts/image/build.py"]
+    run(["umoci", "raw", "add-layer", "--image", image, *history, str(rootfs)], log)
+    config = ["umoci", "config", "--image", image, "--created", created, *history,
               "--architecture", architecture(), "--os", "linux",
               "--config.user", f"{RUNTIME_USER_ID}:{RUNTIME_USER_ID}",
-              "--config.workingdir", "/tmp",
-              "--config.entrypoint", f"{VENV}/bin/awx-runtime", "--config.cmd", "--help"]  # fmt: skip
+              "--config.workingdir", "/tmp", "--config.cmd", "--help",
+              "--config.entrypoint", f"{VENV}/bin/awx-runtime"]  # fmt: skip
     config += [f"--config.env={variable}" for variable in environment(settings)]
     config += [f"--config.label={k}={v}" for k, v in labels(settings, created).items()]
     run(config, log)

@@ -2,8 +2,9 @@
 
 Our wheel is built from a copy of the project that packages `runtime` only and depends on
 exactly the `runtime` extra: the image runs no Pulumi program, so neither `components/` (the
-runtime never imports it; import-linter holds that) nor the Pulumi SDKs go in. mmdebstrap installs Debian's Essential set plus Python and the PostgreSQL
-client from the suite's own archive and its security updates, runs scripts/image/customize.sh
+runtime never imports it; import-linter holds that) nor the Pulumi SDKs go in. mmdebstrap
+installs Debian's Essential set plus Python and the PostgreSQL client from the suite's own
+archive and its security updates, runs scripts/image/customize.sh (which installs the wheel)
 and writes one tarball, sorted, with mtimes clamped to SOURCE_DATE_EPOCH.
 """
 
@@ -95,8 +96,11 @@ def wheelhouse(settings: Settings) -> tuple[Path, Path]:
     stage = staged_project(WORK / "project")
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(settings.source_date_epoch)}
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
-    run([*pip, "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheels), str(stage)],
-        WORK / "pip-wheel.log", env)
+    run(
+        [*pip, "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheels), str(stage)],
+        WORK / "pip-wheel.log",
+        env,
+    )
     run([*pip, "download", "--quiet", "--no-deps", "--only-binary", ":all:", "--dest",
          str(pip_dir), f"pip=={metadata.version('pip')}"], WORK / "pip-download.log")  # fmt: skip
     (pip_wheel,) = pip_dir.glob("pip-*.whl")

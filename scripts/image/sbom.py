@@ -27,14 +27,15 @@ PIP_AUDIT = Path(sys.executable).parent / "pip-audit"
 def write_sbom(settings: Settings) -> dict[str, int]:
     if not SYFT.exists():
         raise ImageError(f"{SYFT} missing: run scripts/image-deps.sh")
-    run([str(SYFT), "scan", f"oci-archive:{settings.archive}", "--quiet",
-         "--output", f"cyclonedx-json={settings.sbom}"], WORK / "syft.log",
-        {"SYFT_CHECK_FOR_APP_UPDATE": "false", "HOME": str(WORK), "PATH": "/usr/bin:/bin"})  # fmt: skip
+    quiet = {"SYFT_CHECK_FOR_APP_UPDATE": "false", "HOME": str(WORK), "PATH": "/usr/bin:/bin"}
+    output = f"cyclonedx-json={settings.sbom}"
+    command = [str(SYFT), "scan", f"oci-archive:{settings.archive}", "--quiet", "--output", output]
+    run(command, WORK / "syft.log", quiet)
     document = json.loads(settings.sbom.read_text())
     counts: dict[str, int] = {}
     for component in document.get("components", []):
         purl = str(component.get("purl", ""))
-        kind = purl.split("/")[0].removeprefix("pkg:") if purl else component.get("type", "?")
+        kind = purl.split("/", 1)[0].removeprefix("pkg:") if purl else component.get("type", "?")
         counts[kind] = counts.get(kind, 0) + 1
     return counts
 
@@ -66,9 +67,11 @@ def audit(settings: Settings) -> dict[str, object]:
         for d in report.get("dependencies", [])
         for v in d.get("vulns", [])
     ]
-    return {"python_packages_scanned": len(report.get("dependencies", [])),
-            "python_vulnerabilities": findings,
-            "debian_packages": "not scanned: no Debian vulnerability database is reachable here"}  # fmt: skip
+    return {
+        "python_packages_scanned": len(report.get("dependencies", [])),
+        "python_vulnerabilities": findings,
+        "debian_packages": "not scanned: no Debian vulnerability database is reachable here",
+    }
 
 
 def main() -> int:

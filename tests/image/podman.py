@@ -36,7 +36,9 @@ UNIFIED = Path("/sys/fs/cgroup/unified")
 
 def _hybrid_cgroups() -> bool:
     controllers = UNIFIED / "cgroup.controllers"
-    return os.path.ismount(UNIFIED) and controllers.exists() and bool(controllers.read_text().strip())
+    return (
+        os.path.ismount(UNIFIED) and controllers.exists() and bool(controllers.read_text().strip())
+    )
 
 
 def _limits() -> list[str]:
@@ -49,9 +51,9 @@ class Podman:
     root: Path
 
     def command(self, *arguments: str) -> list[str]:
-        podman = ["podman", "--root", str(self.root / "storage"), "--runroot",
-                  str(self.root / "run"), "--runtime", "crun", "--cgroup-manager", "cgroupfs",
-                  "--events-backend", "file", "--storage-driver", "overlay", *arguments]  # fmt: skip
+        store = ["--root", str(self.root / "storage"), "--runroot", str(self.root / "run")]
+        runtime = ["--runtime", "crun", "--cgroup-manager", "cgroupfs", "--events-backend", "file"]
+        podman = ["podman", *store, *runtime, "--storage-driver", "overlay", *arguments]
         if not _hybrid_cgroups():
             return podman
         hide = f'umount {UNIFIED} && exec "$@"'

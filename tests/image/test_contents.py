@@ -92,7 +92,9 @@ def test_the_python_packages_are_the_runtime_extra_and_what_it_needs(layer: Laye
 
 
 def test_the_program_is_not_in_the_image(layer: Layer) -> None:
-    packages = {SITE.sub("", "/" + name).split("/")[0] for name in layer.members if SITE.match("/" + name)}
+    packages = {
+        SITE.sub("", "/" + name).split("/")[0] for name in layer.members if SITE.match("/" + name)
+    }
     assert "runtime" in packages
     assert "components" not in packages
     assert not [name for name in packages if name.startswith("pulumi")]
@@ -100,7 +102,9 @@ def test_the_program_is_not_in_the_image(layer: Layer) -> None:
 
 def test_no_compilers_package_managers_or_caches(layer: Layer) -> None:
     names = layer.members
-    programs = [n for n in names if n.startswith(("usr/bin/", "usr/local/bin/", f"{VENV[1:]}/bin/"))]
+    programs = [
+        n for n in names if n.startswith(("usr/bin/", "usr/local/bin/", f"{VENV[1:]}/bin/"))
+    ]
     assert not [p for p in programs if COMPILERS.search(p)]
     assert not [p for p in programs if p.rsplit("/", 1)[-1] in {"apt", "apt-get", "pip", "pip3"}]
     leftovers = [n for n in names if n.startswith(("var/cache/apt/", "var/lib/apt/lists/",

@@ -81,9 +81,14 @@ def test_a_backup_is_created_verified_and_restored_by_the_image_on_s3(
         BACKUP_ENCRYPTION="age", BACKUP_AGE_RECIPIENTS=age_keys.recipient,
         BACKUP_AGE_IDENTITY_FILE="/keys/identity",
     )  # fmt: skip
-    volumes = {_keys_volume(age_keys, tmp_path): "/keys:ro", _secrets_volume(tmp_path): "/secrets:ro"}
+    volumes = {
+        _keys_volume(age_keys, tmp_path): "/keys:ro",
+        _secrets_volume(tmp_path): "/secrets:ro",
+    }
 
-    created = image.run(["backup", "create", "--secrets-dir", "/secrets", "--no-prune"], env, volumes)
+    created = image.run(
+        ["backup", "create", "--secrets-dir", "/secrets", "--no-prune"], env, volumes
+    )
     assert created.returncode == 0, created.stderr
     listed = image.run(["backup", "list", "--json"], env, volumes)
     assert listed.returncode == 0, listed.stderr
@@ -102,9 +107,15 @@ def test_a_backup_is_created_verified_and_restored_by_the_image_on_s3(
     assert pushgateway.value("awx-backup", "awx_backup_total", status="success", **labels) == 1
 
 
-def _get(url: str) -> tuple[int, bytes] | None:
+def _get(url: str) -> tuple[int, bytes]:
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.status, response.read()
+
+
+def _checked_health(url: str) -> dict[str, Any] | None:
+    """The exporter's /health document once its first checks have run."""
+    document: dict[str, Any] = json.loads(_get(url + "/health")[1])
+    return document if document["components"] else None
 
 
 def test_the_exporter_serves_healthz_with_nothing_as_root_and_no_writes_outside_volumes(
@@ -120,7 +131,8 @@ def test_the_exporter_serves_healthz_with_nothing_as_root_and_no_writes_outside_
         REDIS_URL=redis_server.url, AWX_TOKEN=awx.token,
     )  # fmt: skip
     # Only the exporter's own variables go in, not this process's environment.
-    env = {k: v for k, v in environment.items() if k.startswith(("PG", "REDIS", "AWX_", "EXPORTER_"))}
+    own = ("PG", "REDIS", "AWX_", "EXPORTER_")
+    env = {key: value for key, value in environment.items() if key.startswith(own)}
     port = free_port()
     # A writable root filesystem here, so that `podman diff` shows any write outside /tmp
     # (on a read-only root some, such as bytecode caches, would fail silently).
@@ -128,9 +140,7 @@ def test_the_exporter_serves_healthz_with_nothing_as_root_and_no_writes_outside_
     try:
         url = f"http://127.0.0.1:{port}"
         assert eventually(lambda: _get(url + "/healthz"), attempts_seconds=60) == (200, b"ok\n")
-        health = eventually(
-            lambda: (h := json.loads(_get(url + "/health")[1]))["components"] and h or None  # type: ignore[index]
-        )
+        health = eventually(lambda: _checked_health(url))
         assert health["components"]["database"]["status"] == "Healthy", health
         assert health["components"]["redis"]["status"] == "Healthy", health
         assert image.run(["--version"]).returncode == 0

@@ -44,7 +44,7 @@ CLUSTER_STACKS = {p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml")} - {"
 
 def test_workflows_pass_actionlint() -> None:
     files = sorted(WORKFLOWS.glob("*.yml"))
-    assert {f.stem for f in files} == {"ci", "pr-preview", "drift", "deploy"}
+    assert {f.stem for f in files} == {"ci", "pr-preview", "drift", "deploy", "release"}
     result = actionlint(*files)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -124,3 +124,22 @@ def test_ci_runs_lint_and_the_promtool_rule_tests() -> None:
     assert "make lint" in runs and "make test" in runs
     version = next(i for i, run in enumerate(runs) if "promtool --version" in run)
     assert version < runs.index("make test")
+
+
+def test_release_builds_both_architectures_with_make_and_signs_pushes_and_attests() -> None:
+    document = workflow("release")
+    assert document[True]["push"]["tags"] == ["v*.*.*"]
+    build, publish = document["jobs"]["build"], document["jobs"]["publish"]
+    assert {e["arch"] for e in build["strategy"]["matrix"]["include"]} == {"amd64", "arm64"}
+    # The same build and test as everywhere: make image-test (build, SBOM, scan, run).
+    assert any("make image-test" in _runs(step) for step in build["steps"])
+    assert publish["needs"] == "build"
+    assert publish["permissions"]["id-token"] == "write"  # keyless signing
+    assert publish["permissions"]["packages"] == "write"
+    scripts = "\n".join(_runs(step) for step in publish["steps"])
+    assert "--preserve-digests" in scripts
+    assert "podman manifest push --all" in scripts
+    assert "cosign sign --yes" in scripts
+    assert "cosign attest --yes --type cyclonedx" in scripts
+    (provenance,) = steps_using(document, "actions/attest-build-provenance")
+    assert provenance["with"]["push-to-registry"] is True
