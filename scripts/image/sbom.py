@@ -4,18 +4,22 @@
 
 syft reads the OCI archive itself: Debian packages from dpkg's database, Python
 distributions from the venv's dist-info, one document for both. The scan is pip-audit over
-the venv's site-packages against PyPI's advisory data (the one vulnerability source this
-machine reaches); no scanner here can reach a Debian vulnerability database, so the Debian
-packages are not scanned and the summary says so instead of claiming they are clean.
+the venv's site-packages against PyPI's advisories. A package whose advisories cannot be
+fetched (on our machines PyPI's per-release JSON API answers 404, so all of them) is listed as
+not scanned, never as clean; no Debian vulnerability database is reachable either, so the
+summary says what was not scanned instead of claiming it is clean. The release workflow
+scans the whole image with grype, where its database is reachable.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tarfile
 from pathlib import Path
+from typing import Any
 
 from scripts.image.rootfs import run
 from scripts.image.settings import ROOT, VENV, WORK, ImageError, Settings, load
@@ -52,7 +56,9 @@ def site_packages(layer: Path, target: Path) -> Path:
 
 def audit(settings: Settings) -> dict[str, object]:
     if not PIP_AUDIT.exists():
-        raise ImageError(f"{PIP_AUDIT} missing: run `pip install -e '.[image]'` (make image)")
+        raise ImageError(f"{PIP_AUDIT} missing: run `make install` (the dev extra has it)")
+    shutil.rmtree(WORK / "audit", ignore_errors=True)
+    settings.audit.unlink(missing_ok=True)
     packages = site_packages(WORK / "rootfs.tar", WORK / "audit")
     result = subprocess.run(
         [str(PIP_AUDIT), "--path", str(packages), "--vulnerability-service", "pypi",
@@ -61,14 +67,25 @@ def audit(settings: Settings) -> dict[str, object]:
     )  # fmt: skip
     if not settings.audit.exists():
         raise ImageError(f"pip-audit did not run ({result.returncode}): {result.stderr.strip()}")
-    report = json.loads(settings.audit.read_text())
-    findings = [
-        f"{d['name']} {d['version']}: {v['id']}"
-        for d in report.get("dependencies", [])
-        for v in d.get("vulns", [])
-    ]
+    return audit_summary(json.loads(settings.audit.read_text()))
+
+
+def audit_summary(report: dict[str, Any]) -> dict[str, object]:
+    """What pip-audit found, and what it could not look up: a package whose advisories
+    could not be fetched was not scanned, and is never counted as clean."""
+    dependencies = report.get("dependencies", [])
+    skipped = [d["name"] for d in dependencies if "skip_reason" in d]
+    audited = [d for d in dependencies if "skip_reason" not in d]
+    findings = [f"{d['name']} {d['version']}: {v['id']}" for d in audited for v in d["vulns"]]
+    if not audited:
+        verdict = f"not scanned: none of {len(dependencies)} packages could be looked up"
+    elif findings:
+        verdict = f"{len(findings)} known vulnerabilities in {len(audited)} packages scanned"
+    else:
+        verdict = f"no known vulnerabilities in {len(audited)} packages scanned"
     return {
-        "python_packages_scanned": len(report.get("dependencies", [])),
+        "python_packages": verdict,
+        "python_not_scanned": skipped,
         "python_vulnerabilities": findings,
         "debian_packages": "not scanned: no Debian vulnerability database is reachable here",
     }
