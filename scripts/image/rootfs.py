@@ -139,7 +139,7 @@ def mmdebstrap_command(settings: Settings, output: Path) -> list[str]:
 def missing_postgres_client(log: Path, settings: Settings) -> str | None:
     """The clear error when the suite has no postgresql-client of the asked major."""
     package = f"postgresql-client-{settings.postgres_major}"
-    pattern = rf"(Unable to locate package|Package '?){re.escape(package)}\b"
+    pattern = rf"(Unable to locate package |Package '?){re.escape(package)}\b"
     if not re.search(pattern, log.read_text()):
         return None
     carried = SUITE_POSTGRES_MAJORS.get(settings.suite)
