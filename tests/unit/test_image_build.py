@@ -32,7 +32,7 @@ def test_the_image_wheel_is_the_runtime_package_with_the_runtime_extra_as_depend
 
 def test_a_changed_pyproject_layout_stops_the_build_instead_of_shipping_the_program() -> None:
     text = (ROOT / "pyproject.toml").read_text().replace('"components*", ', "")
-    with pytest.raises(ImageError, match="packages.find"):
+    with pytest.raises(ImageError, match=r"packages\.find"):
         rootfs.runtime_pyproject(text)
 
 
