@@ -23,9 +23,10 @@ def test_the_image_wheel_is_the_runtime_package_with_the_runtime_extra_as_depend
     text = (ROOT / "pyproject.toml").read_text()
     project = tomllib.loads(text)
     narrowed = tomllib.loads(rootfs.runtime_pyproject(text))
-    assert narrowed["project"]["dependencies"] == project["project"]["optional-dependencies"][
-        "runtime"
-    ]
+    assert (
+        narrowed["project"]["dependencies"]
+        == project["project"]["optional-dependencies"]["runtime"]
+    )
     assert narrowed["tool"]["setuptools"]["packages"]["find"]["include"] == ["runtime*"]
     assert narrowed["project"]["scripts"] == project["project"]["scripts"]
 
