@@ -4,21 +4,7 @@
 # built from the Go module proxy into .image-tools/bin (Debian does not package it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(mmdebstrap debian-archive-keyring umoci skopeo podman crun uidmap)
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "image-deps: all present (${packages[*]})"
-elif [ "$(id -u)" -ne 0 ]; then
-  echo "image-deps: missing ${missing[*]}; run as root: sudo $0" >&2
-  exit 1
-else
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  echo "image-deps: installed ${missing[*]}"
-fi
+bash scripts/system-deps.sh mmdebstrap debian-archive-keyring umoci skopeo podman crun uidmap
 
 syft_version=v1.57.2
 syft=.image-tools/bin/syft

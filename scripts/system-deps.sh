@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the tests need (run as root on CI and fresh machines; a no-op when present).
+# With arguments, those packages instead (scripts/image-deps.sh passes the image tools).
 set -euo pipefail
 packages=(shellcheck openssl prometheus prometheus-alertmanager prometheus-pushgateway prometheus-postgres-exporter postgresql postgresql-client redis-server age zstd)
+[ $# -eq 0 ] || packages=("$@")
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
