@@ -13,7 +13,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from runtime.reconciliation_metrics import MetricsServer, ReconciliationMetrics
+from runtime.forks.metrics import ReconciliationMetrics, metrics_server
 from tests.fakes.awx_api import FakeAwx
 from tests.runtime.enforcer import COMMAND, LIMITS, ROOT, environment
 
@@ -122,7 +122,7 @@ def test_health_and_clean_shutdown(enforcer: tuple[Enforcer, FakeAwx]) -> None:
 @pytest.mark.parametrize(("stale_after", "status"), [(0.0, 503), (600.0, 200)])
 def test_health_turns_unavailable_when_passes_stop(stale_after: float, status: int) -> None:
     metrics = ReconciliationMetrics("awx", "awx")
-    server = MetricsServer(metrics, "127.0.0.1", 0, stale_after=stale_after)
+    server = metrics_server(metrics, "127.0.0.1", 0, stale_after=stale_after)
     server.start()
     try:
         time.sleep(0.01)  # some time since the last pass, so that zero tolerance is exceeded

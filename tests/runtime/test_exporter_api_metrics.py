@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from runtime.health.api_metrics import BUCKETS, NO_RESPONSE, ApiRequestMetrics
+from runtime.exporter.health.api_metrics import BUCKETS, NO_RESPONSE, ApiRequestMetrics
 from tests.fakes.awx_status import FakeAwx
 from tests.runtime.exporter_process import AWX_NAME, NAMESPACE, Exporter, running_exporter
 

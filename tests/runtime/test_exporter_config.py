@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from runtime.health.kubernetes_api import pod_type
-from runtime.health.model import ComponentHealth, Status, overall
+from runtime.exporter.health.kubernetes_api import pod_type
+from runtime.exporter.health.model import ComponentHealth, Status, overall
 from tests.runtime.exporter_process import run_exporter_command, running_exporter
 from tests.services.postgres import free_port
 

@@ -186,13 +186,14 @@ def test_read_only_max_forks_and_rejected_templates_are_reported(awx: FakeAwx) -
 
 
 CONFIG_CASES = [
-    (["--instance-group", "default=40:10"], {}, "--max-forks / AWX_MAX_FORKS is required"),
-    (["--max-forks", "many"], {}, "--max-forks / AWX_MAX_FORKS: 'many' is not an int"),
-    (["--max-forks", "0"], {}, "--max-forks / AWX_MAX_FORKS: must be larger than zero; got '0'"),
+    (["--instance-group", "default=40:10"], {}, "--max-forks / AWX_MAX_FORKS: required, not set"),
+    (["--max-forks", "many"], {}, "--max-forks / AWX_MAX_FORKS: 'many' is not an integer"),
+    (["--max-forks", "0"], {}, "--max-forks / AWX_MAX_FORKS: must be positive"),
     (
         [*LIMITS, "--instance-group", "default"],
         {},
-        "--instance-group: 'default' is not NAME=MAX_FORKS:MAX_CONCURRENT_JOBS",
+        "--instance-group / AWX_INSTANCE_GROUPS: 'default' is not "
+        "NAME=MAX_FORKS:MAX_CONCURRENT_JOBS",
     ),
     (LIMITS, {"AWX_TOKEN": ""}, "no AWX credentials: set AWX_TOKEN"),
     (
@@ -200,8 +201,12 @@ CONFIG_CASES = [
         {"AWX_TOKEN_FILE": "/nonexistent/token"},
         "--token-file / AWX_TOKEN_FILE: cannot read",
     ),
-    ([*LIMITS, "--interval", "-5"], {}, "--interval / ENFORCE_INTERVAL_SECONDS: must be larger"),
-    (LIMITS, {"FORKS_DRY_RUN": "maybe"}, "--dry-run / FORKS_DRY_RUN must be true or false"),
+    ([*LIMITS, "--interval", "-5"], {}, "--interval / ENFORCE_INTERVAL_SECONDS: must be positive"),
+    (
+        LIMITS,
+        {"FORKS_DRY_RUN": "maybe"},
+        "--dry-run / FORKS_DRY_RUN: must be true or false; got 'maybe'",
+    ),
     ([*LIMITS, "--ca-file", "/nonexistent/ca.pem"], {}, "--ca-file / AWX_CA_FILE: no such file"),
 ]
 
@@ -223,7 +228,7 @@ def test_the_url_must_be_http_or_https(awx: FakeAwx) -> None:
     run = enforce("ftp://awx.example.com", *LIMITS)
     assert run.status == 2
     assert run.errors == [
-        "--url / AWX_API_URL must start with http:// or https://; got 'ftp://awx.example.com'"
+        "--url / AWX_API_URL: must start with http:// or https://; got 'ftp://awx.example.com'"
     ]
 
 

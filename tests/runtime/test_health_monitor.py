@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from runtime.health.check import healthy
-from runtime.health.model import CheckReport, Status
-from runtime.health.monitor import HealthMonitor, MonitorTiming
+from runtime.exporter.health.check import healthy
+from runtime.exporter.health.model import CheckReport, Status
+from runtime.exporter.health.monitor import HealthMonitor, MonitorTiming
 
 
 class BlockingCheck:

@@ -14,8 +14,14 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
-from runtime.health.check import Check, degraded, describe, unhealthy
-from runtime.health.model import Capacity, CheckReport, ComponentHealth, DeploymentState, Status
+from runtime.exporter.health.check import Check, degraded, describe, unhealthy
+from runtime.exporter.health.model import (
+    Capacity,
+    CheckReport,
+    ComponentHealth,
+    DeploymentState,
+    Status,
+)
 from runtime.logs import log
 
 

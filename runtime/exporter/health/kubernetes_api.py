@@ -12,8 +12,8 @@ import urllib3
 from kubernetes import client, config
 
 from runtime.errors import ConfigurationError
-from runtime.health.check import degraded, describe, healthy, unhealthy
-from runtime.health.model import CheckReport, ComponentHealth, DeploymentState
+from runtime.exporter.health.check import degraded, describe, healthy, unhealthy
+from runtime.exporter.health.model import CheckReport, ComponentHealth, DeploymentState
 
 API_COMPONENT = "kubernetes"
 DEPLOYMENT_COMPONENT = "deployment"

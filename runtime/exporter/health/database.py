@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import psycopg
 
-from runtime.health.check import degraded, describe, healthy, unhealthy
-from runtime.health.model import CheckReport, ComponentHealth
+from runtime.exporter.health.check import degraded, describe, healthy, unhealthy
+from runtime.exporter.health.model import CheckReport, ComponentHealth
 
 COMPONENT = "database"
 # Fraction of the non-superuser connection slots in use from which new AWX workers risk

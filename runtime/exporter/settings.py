@@ -10,17 +10,17 @@ import argparse
 import os
 from dataclasses import dataclass
 
-from runtime.health import awx_api, database, kubernetes_api, redis_server
-from runtime.health.database import DatabaseTarget
-from runtime.health.kubernetes_api import default_pod_selector
-from runtime.health.monitor import MonitorTiming
+from runtime.exporter.health import awx_checks, database, kubernetes_api, redis_server
+from runtime.exporter.health.database import DatabaseTarget
+from runtime.exporter.health.kubernetes_api import default_pod_selector
+from runtime.exporter.health.monitor import MonitorTiming
 from runtime.options import Option, OptionValues
 
 COMPONENTS = (
     database.COMPONENT,
     redis_server.COMPONENT,
-    awx_api.API_COMPONENT,
-    awx_api.CAPACITY_COMPONENT,
+    awx_checks.API_COMPONENT,
+    awx_checks.CAPACITY_COMPONENT,
     kubernetes_api.API_COMPONENT,
     kubernetes_api.DEPLOYMENT_COMPONENT,
 )

@@ -1,9 +1,8 @@
-"""`awx-runtime exporter`: awx_* metrics and health endpoints for the AWX platform.
+"""Runs `awx-runtime exporter`: builds the checks, the monitor and the endpoints, and serves.
 
-Serves /metrics, /healthz, /ready and /health (runtime/health/http_server.py) from the results
-of checks that run concurrently on an interval (runtime/health/monitor.py); what makes each
-component Healthy, Degraded or Unhealthy is defined in runtime/health/__init__.py and
-docs/exporter.md. Settings: runtime/health/settings.py.
+Serves /metrics, /healthz, /ready and /health (health/endpoints.py) from the results of checks
+that run concurrently on an interval (health/monitor.py); what makes each component Healthy,
+Degraded or Unhealthy is defined in health/__init__.py and docs/exporter.md.
 """
 
 from __future__ import annotations
@@ -15,30 +14,17 @@ from types import FrameType
 from typing import Any
 
 from runtime.errors import ConfigurationError
-from runtime.health.api_metrics import ApiRequestMetrics
-from runtime.health.awx_api import AwxPingCheck, CapacityWithoutToken, TaskCapacityCheck
-from runtime.health.check import Check
-from runtime.health.database import DatabaseCheck
-from runtime.health.http_server import HealthEndpoints, serve
-from runtime.health.kubernetes_api import DeploymentTarget, KubernetesCheck, api_client
-from runtime.health.metrics import registry_for
-from runtime.health.monitor import HealthMonitor
-from runtime.health.redis_server import RedisCheck
-from runtime.health.settings import OPTIONS, SECRETS_HELP, ExporterSettings, settings_from
+from runtime.exporter.health.api_metrics import ApiRequestMetrics
+from runtime.exporter.health.awx_checks import AwxPingCheck, CapacityWithoutToken, TaskCapacityCheck
+from runtime.exporter.health.check import Check
+from runtime.exporter.health.database import DatabaseCheck
+from runtime.exporter.health.endpoints import HealthEndpoints, server
+from runtime.exporter.health.kubernetes_api import DeploymentTarget, KubernetesCheck, api_client
+from runtime.exporter.health.metrics import registry_for
+from runtime.exporter.health.monitor import HealthMonitor
+from runtime.exporter.health.redis_server import RedisCheck
+from runtime.exporter.settings import ExporterSettings, settings_from
 from runtime.logs import log
-from runtime.options import add_options
-
-
-def register(groups: Any) -> None:
-    parser = groups.add_parser(
-        "exporter",
-        help="serve awx_* metrics and health endpoints",
-        description=__doc__.splitlines()[0] if __doc__ else None,
-        epilog=SECRETS_HELP,
-    )
-    add_options(parser, OPTIONS)
-    parser.set_defaults(handler=run)
-
 
 # Client-side timeouts only bound how long a check's thread lives; the monitor's deadline is what
 # reports the timeout, so they are set past it and the reason is always the monitor's.
@@ -82,20 +68,19 @@ def run(arguments: argparse.Namespace) -> int:
     registry = registry_for(monitor, settings.awx_name, settings.namespace, api_requests)
     endpoints = HealthEndpoints(monitor, registry, settings.critical)
     try:
-        server = serve(endpoints, settings.bind, settings.port)
+        http = server(endpoints, settings.bind, settings.port)
     except OSError as error:
         raise ConfigurationError(f"--port / EXPORTER_PORT: cannot listen: {error}") from error
-    _shutdown_on_sigterm(server.shutdown)
+    _shutdown_on_sigterm(http.shutdown)
     monitor.start()
     log.info(
         "exporter serving",
         extra={"event": "serving", "port": settings.port, "checks": len(checks)},
     )
     try:
-        server.serve_forever()
+        http.serve_forever()
     finally:
         monitor.stop()
-        server.server_close()
     log.info("exporter stopped", extra={"event": "stopped"})
     return 0
 

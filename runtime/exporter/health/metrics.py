@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from runtime.health.api_metrics import ApiRequestMetrics
-from runtime.health.monitor import HealthMonitor
+from runtime.exporter.health.api_metrics import ApiRequestMetrics
+from runtime.exporter.health.monitor import HealthMonitor
 
 LABELS = ["name", "namespace"]
 

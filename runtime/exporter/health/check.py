@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from runtime.health.model import CheckReport, ComponentHealth, Status
+from runtime.exporter.health.model import CheckReport, ComponentHealth, Status
 
 
 class Check(Protocol):

@@ -9,59 +9,46 @@ unit, so task capacity is the sum over the enabled control and hybrid instances.
 
 from __future__ import annotations
 
-import json
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from runtime.health.api_metrics import NO_RESPONSE, ApiRequestMetrics
-from runtime.health.check import degraded, describe, healthy, unhealthy
-from runtime.health.model import Capacity, CheckReport, ComponentHealth, Status
+from runtime.awx_api import AwxApi, AwxApiError, Credentials, retry_policy
+from runtime.exporter.health.api_metrics import ApiRequestMetrics
+from runtime.exporter.health.check import degraded, describe, healthy, unhealthy
+from runtime.exporter.health.model import Capacity, CheckReport, ComponentHealth, Status
 
 API_COMPONENT = "awx_api"
 CAPACITY_COMPONENT = "task_capacity"
 CONTROLLING_NODE_TYPES = frozenset({"control", "hybrid"})
 PING_PATH = "/api/v2/ping/"
 INSTANCES_PATH = "/api/v2/instances/?page_size=200"
+# No retries: a check has one deadline, and the monitor runs it again next cycle.
+ONE_TRY = retry_policy(attempts=1)
 
 
-class AwxApiError(Exception):
-    """AWX did not give a usable answer; the message is the reason a component reports."""
-
-
-def get_json(
+def client(
     base_url: str,
-    path: str,
-    timeout: float,
+    timeout_seconds: float,
     token: str | None = None,
     metrics: ApiRequestMetrics | None = None,
-) -> Any:
-    request = urllib.request.Request(urllib.parse.urljoin(base_url, path))
-    request.add_header("Accept", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    code = NO_RESPONSE
-    started = time.monotonic()
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            code = str(response.status)
-            body = response.read()
-    except urllib.error.HTTPError as error:
-        code = str(error.code)
-        raise AwxApiError(f"GET {path} answered HTTP {error.code}") from error
-    except (urllib.error.URLError, OSError) as error:
-        raise AwxApiError(f"GET {path} failed: {describe(error)}") from error
-    finally:
-        if metrics is not None:
-            endpoint = urllib.parse.urlsplit(path).path
-            metrics.observe(endpoint, code, time.monotonic() - started)
-    try:
-        return json.loads(body)
-    except ValueError as error:
-        raise AwxApiError(f"GET {path} did not return JSON") from error
+) -> AwxApi:
+    """The shared AWX client as a check uses it: one try, every request counted in `metrics`."""
+    return AwxApi(
+        base_url,
+        Credentials(token=token) if token else None,
+        timeout_seconds=timeout_seconds,
+        retry=ONE_TRY,
+        observe=metrics.observe_response if metrics is not None else None,
+    )
+
+
+def _reason(error: AwxApiError) -> str:
+    """A component's reason: what was asked and what came back, short (no advice)."""
+    if error.kind == "connection":
+        return f"{error.method} {error.path} failed: {error.reason}"
+    if error.kind == "invalid":
+        return f"{error.method} {error.path} did not return JSON"
+    return f"{error.method} {error.path} answered HTTP {error.status}"
 
 
 def _controlling(instances: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -74,17 +61,15 @@ class AwxPingCheck:
     def __init__(
         self, base_url: str, timeout_seconds: float, metrics: ApiRequestMetrics | None = None
     ) -> None:
-        self._base_url = base_url
-        self._timeout = timeout_seconds
-        self._metrics = metrics
+        self._api = client(base_url, timeout_seconds, metrics=metrics)
 
     def run(self) -> CheckReport:
         try:
-            ping = get_json(self._base_url, PING_PATH, self._timeout, metrics=self._metrics)
+            ping = self._api.get(PING_PATH)
             instances = _controlling(ping["instances"])
             capacities = [float(item["capacity"]) for item in instances]
         except AwxApiError as error:
-            return CheckReport((unhealthy(API_COMPONENT, str(error)),))
+            return CheckReport((unhealthy(API_COMPONENT, _reason(error)),))
         except (KeyError, TypeError, ValueError) as error:
             reason = f"GET {PING_PATH} is not AWX's ping document ({describe(error)})"
             return CheckReport((unhealthy(API_COMPONENT, reason),))
@@ -112,10 +97,7 @@ class TaskCapacityCheck:
         warning_ratio: float,
         metrics: ApiRequestMetrics | None = None,
     ) -> None:
-        self._metrics = metrics
-        self._base_url = base_url
-        self._token = token
-        self._timeout = timeout_seconds
+        self._api = client(base_url, timeout_seconds, token, metrics)
         self._warning_ratio = warning_ratio
 
     def run(self) -> CheckReport:
@@ -124,7 +106,7 @@ class TaskCapacityCheck:
             total = sum(float(item["capacity"]) for item in instances)
             used = sum(float(item["consumed_capacity"]) for item in instances)
         except AwxApiError as error:
-            return CheckReport((unhealthy(CAPACITY_COMPONENT, str(error)),))
+            return CheckReport((unhealthy(CAPACITY_COMPONENT, _reason(error)),))
         except (KeyError, TypeError, ValueError) as error:
             reason = f"GET {INSTANCES_PATH} is not AWX's instance list ({describe(error)})"
             return CheckReport((unhealthy(CAPACITY_COMPONENT, reason),))
@@ -141,7 +123,7 @@ class TaskCapacityCheck:
         found: list[Mapping[str, Any]] = []
         path: str | None = INSTANCES_PATH
         while path:
-            page = get_json(self._base_url, path, self._timeout, self._token, self._metrics)
+            page = self._api.get(path)
             found.extend(item for item in _controlling(page["results"]) if item["enabled"])
             path = page.get("next")
         return found

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from runtime.awx_api import AwxApi, AwxApiError
+from runtime.forks.metrics import ReconciliationMetrics
 from runtime.logs import log
-from runtime.reconciliation_metrics import ReconciliationMetrics
 
 SETTINGS_PATH = "/api/v2/settings/jobs/"
 INSTANCE_GROUPS_PATH = "/api/v2/instance_groups/"

@@ -9,18 +9,16 @@ are needed. /health answers 200 when the overall status is Healthy or Degraded, 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Collection
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import CollectorRegistry
 
-from runtime.health.model import Status, overall
-from runtime.health.monitor import HealthMonitor, Snapshot
+from runtime.exporter.health.model import Status, overall
+from runtime.exporter.health.monitor import HealthMonitor, Snapshot
+from runtime.http_server import HttpServer, Reply, Route, json_reply, metrics_route
 
 
 class HealthEndpoints:
@@ -71,39 +69,12 @@ def _health_document(snapshot: Snapshot, status: Status) -> dict[str, Any]:
     }
 
 
-def serve(endpoints: HealthEndpoints, host: str, port: int) -> ThreadingHTTPServer:
-    """A bound server; the caller runs serve_forever() (or shutdown() from another thread)."""
-
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "awx-exporter"
-
-        def do_GET(self) -> None:
-            path = self.path.split("?", 1)[0]
-            if path == "/metrics":
-                self._reply(HTTPStatus.OK, generate_latest(endpoints.registry), CONTENT_TYPE_LATEST)
-            elif path == "/healthz":
-                self._reply(HTTPStatus.OK, b"ok\n", "text/plain; charset=utf-8")
-            elif path == "/ready":
-                self._json(*endpoints.readiness())
-            elif path == "/health":
-                self._json(*endpoints.health())
-            else:
-                self._reply(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
-
-        def _json(self, status: HTTPStatus, document: dict[str, Any]) -> None:
-            self._reply(status, json.dumps(document).encode(), "application/json")
-
-        def _reply(self, status: HTTPStatus, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            # Probes and scrapes every few seconds would drown the useful log lines.
-            return
-
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    return server
+def server(endpoints: HealthEndpoints, host: str, port: int) -> HttpServer:
+    """A bound server (runtime/http_server.py); the caller runs or starts it."""
+    routes: dict[str, Route] = {
+        "/metrics": metrics_route(endpoints.registry),
+        "/healthz": lambda: Reply(HTTPStatus.OK, b"ok\n"),
+        "/ready": lambda: json_reply(*endpoints.readiness()),
+        "/health": lambda: json_reply(*endpoints.health()),
+    }
+    return HttpServer(routes, host, port, server_version="awx-exporter")

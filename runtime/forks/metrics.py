@@ -1,4 +1,4 @@
-"""The enforcer's metrics (names fixed by the monitoring contract) and the HTTP server for them.
+"""The enforcer's metrics (names fixed by the monitoring contract) and what serves them.
 
 - awx_reconciliation_total{name,namespace,event_type}: `pass` once per reconciliation pass;
   `max_forks`, `instance_group`, `job_template` once per drifted item (corrected, or only
@@ -11,12 +11,11 @@
 the loop is alive) and 503 once none has for `stale_after` seconds.
 """
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
-from prometheus_client.exposition import generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from runtime.http_server import HttpServer, Reply, metrics_route
 
 DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 
@@ -62,51 +61,15 @@ class ReconciliationMetrics:
         return time.monotonic() - self._last_pass
 
 
-class MetricsServer:
-    """Serves /metrics and /healthz in a background thread until stopped."""
+def metrics_server(
+    metrics: ReconciliationMetrics, address: str, port: int, stale_after: float
+) -> HttpServer:
+    """/metrics, and /healthz that answers 503 once no pass completed for `stale_after` s."""
 
-    def __init__(
-        self, metrics: ReconciliationMetrics, address: str, port: int, stale_after: float
-    ) -> None:
-        handler = _handler(metrics, stale_after)
-        self._server = ThreadingHTTPServer((address, port), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+    def healthz() -> Reply:
+        stale = metrics.seconds_since_last_pass() > stale_after
+        return Reply(503, b"stale\n") if stale else Reply(200, b"ok\n")
 
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
-
-
-def _handler(metrics: ReconciliationMetrics, stale_after: float) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            path = self.path.split("?", 1)[0]
-            if path == "/metrics":
-                self._send(200, generate_latest(metrics.registry), CONTENT_TYPE_LATEST)
-            elif path == "/healthz":
-                stale = metrics.seconds_since_last_pass() > stale_after
-                self._send(503 if stale else 200, b"stale\n" if stale else b"ok\n")
-            else:
-                self._send(404, b"not found\n")
-
-        def _send(self, status: int, body: bytes, content_type: str = "text/plain") -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            # Scrapes every few seconds would drown the JSON log.
-            return
-
-    return Handler
+    return HttpServer(
+        {"/metrics": metrics_route(metrics.registry), "/healthz": healthz}, address, port
+    )

@@ -38,6 +38,10 @@ class ApiRequestMetrics:
             counts[bisect_left(self._buckets, seconds)] += 1
             self._sums[endpoint] = self._sums.get(endpoint, 0.0) + seconds
 
+    def observe_response(self, endpoint: str, status: int | None, seconds: float) -> None:
+        """The AWX client's observer (runtime/awx_api.py): status None is no response."""
+        self.observe(endpoint, NO_RESPONSE if status is None else str(status), seconds)
+
     def collect(self, identity: Sequence[str]) -> Iterator[Metric]:
         requests = CounterMetricFamily(
             "awx_api_requests",

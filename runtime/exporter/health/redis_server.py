@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import redis
 
-from runtime.health.check import describe, healthy, unhealthy
-from runtime.health.model import CheckReport, ComponentHealth, Status
+from runtime.exporter.health.check import describe, healthy, unhealthy
+from runtime.exporter.health.model import CheckReport, ComponentHealth, Status
 
 COMPONENT = "redis"
 
