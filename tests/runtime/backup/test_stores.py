@@ -27,7 +27,7 @@ from runtime.backup.stores import open_store
 from runtime.backup.stores import s3 as s3_store
 from runtime.backup.stores.gcs import GcsStore
 from runtime.errors import ConfigurationError
-from tests.runtime.backup_stores import KINDS, Emulators, create_bucket, env_for, unique_name
+from tests.runtime.backup.stores import KINDS, Emulators, create_bucket, env_for, unique_name
 from tests.services.faulty_proxy import (
     SERVER_BUSY,
     SLOW_DOWN,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from tests.runtime.backup_fixtures import (
+from tests.runtime.backup.fixtures import (
     AgeKeys,
     BackupRunner,
     backup_environment,

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.runtime.awx_data import table_checksums
-from tests.runtime.backup_fixtures import (
+from tests.runtime.backup.awx_data import table_checksums
+from tests.runtime.backup.fixtures import (
     STORE_KINDS,
     AgeKeys,
     BackupRunner,

@@ -2,7 +2,7 @@
 a real Pushgateway, age and AES keys, a store, and a runner for `awx-runtime backup ...`.
 
 STORE_KINDS is what the round-trip tests run over: every store, on the emulators of
-tests/runtime/backup_stores.py (whose `store_env` fixture builds a fresh one per test).
+tests/runtime/backup/stores.py (whose `store_env` fixture builds a fresh one per test).
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ import psycopg
 import pytest
 
 from runtime.cli import main
-from tests.runtime.awx_data import populate
+from tests.runtime.backup.awx_data import populate
 from tests.services.postgres import PostgresServer, running_postgres
 from tests.services.pushgateway import Pushgateway, running_pushgateway
 
 STORE_KINDS = ("pvc", "s3", "azure", "gcs")
-_ROOT = Path(__file__).resolve().parents[2]
+_ROOT = Path(__file__).resolve().parents[3]
 _names = itertools.count(1)
 _CLEARED = ("PG", "BACKUP_", "AWX_", "PUSHGATEWAY_URL")
 

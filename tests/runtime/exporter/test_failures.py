@@ -9,7 +9,7 @@ import psycopg
 
 from tests.fakes.awx_status import FakeAwx, FakeInstance
 from tests.fakes.kubernetes_api import FakeKubernetes, awx_resource, pod
-from tests.runtime.exporter_process import (
+from tests.runtime.exporter.process import (
     AWX_NAME,
     NAMESPACE,
     running_exporter,

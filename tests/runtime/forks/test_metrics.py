@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from runtime.forks.metrics import ReconciliationMetrics, metrics_server
 from tests.fakes.awx_api import FakeAwx
-from tests.runtime.enforcer import COMMAND, LIMITS, ROOT, environment
+from tests.runtime.forks.enforcer import COMMAND, LIMITS, ROOT, environment
 
 LABELS = {"name": "awx-prod", "namespace": "awx-ns"}
 

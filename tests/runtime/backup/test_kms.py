@@ -14,15 +14,15 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.runtime.awx_data import table_checksums
-from tests.runtime.backup_fixtures import (
+from tests.runtime.backup.awx_data import table_checksums
+from tests.runtime.backup.fixtures import (
     BackupRunner,
     backup_environment,
     dsn,
     unique_deployment,
     user_tables,
 )
-from tests.runtime.backup_stores import S3_KEYS, Emulators
+from tests.runtime.backup.stores import S3_KEYS, Emulators
 from tests.services.objectstores import running_moto
 from tests.services.postgres import PostgresServer, free_port
 from tests.services.pushgateway import Pushgateway

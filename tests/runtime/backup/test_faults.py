@@ -18,7 +18,7 @@ import pytest
 
 from runtime.backup.lock import BackupLock
 from runtime.backup.stores import open_store
-from tests.runtime.backup_fixtures import (
+from tests.runtime.backup.fixtures import (
     AgeKeys,
     BackupRunner,
     backup_environment,

@@ -7,7 +7,7 @@ import json
 
 from tests.fakes.awx_status import FakeAwx
 from tests.fakes.kubernetes_api import FakeKubernetes
-from tests.runtime.exporter_process import (
+from tests.runtime.exporter.process import (
     AWX_NAME,
     NAMESPACE,
     exporter_environment,

@@ -9,13 +9,13 @@ from collections.abc import Callable
 import pytest
 
 from runtime.backup.stores import open_store
-from tests.runtime.backup_fixtures import (
+from tests.runtime.backup.fixtures import (
     AgeKeys,
     BackupRunner,
     backup_environment,
     unique_deployment,
 )
-from tests.runtime.backup_stores import Emulators, azurite_connection_string
+from tests.runtime.backup.stores import Emulators, azurite_connection_string
 from tests.services.postgres import PostgresServer
 from tests.services.pushgateway import Pushgateway
 

@@ -8,7 +8,7 @@ import pytest
 
 from runtime.exporter.health.api_metrics import BUCKETS, NO_RESPONSE, ApiRequestMetrics
 from tests.fakes.awx_status import FakeAwx
-from tests.runtime.exporter_process import AWX_NAME, NAMESPACE, Exporter, running_exporter
+from tests.runtime.exporter.process import AWX_NAME, NAMESPACE, Exporter, running_exporter
 
 Environment = Callable[..., dict[str, str]]
 PING = "/api/v2/ping/"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 COMMAND = [sys.executable, "-m", "runtime", "forks", "enforce"]
 LIMITS = ["--max-forks", "20", "--instance-group", "default=40:10"]
 # Retries without waiting keep the error-path tests quick; the policy is still exercised.

@@ -9,7 +9,7 @@ import pytest
 
 from runtime.exporter.health.kubernetes_api import pod_type
 from runtime.exporter.health.model import ComponentHealth, Status, overall
-from tests.runtime.exporter_process import run_exporter_command, running_exporter
+from tests.runtime.exporter.process import run_exporter_command, running_exporter
 from tests.services.postgres import free_port
 
 Environment = Callable[..., dict[str, str]]

@@ -11,7 +11,7 @@ import pytest
 from components.settings.backup import Retention
 from runtime.backup.settings import RETENTION
 from runtime.cli import build_parser
-from tests.runtime.backup_fixtures import BackupRunner
+from tests.runtime.backup.fixtures import BackupRunner
 
 BASE = {"AWX_DEPLOYMENT_NAME": "awx", "BACKUP_AGE_RECIPIENTS": ""}
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.runtime.backup_fixtures import (
+from tests.runtime.backup.fixtures import (
     AgeKeys,
     BackupRunner,
     backup_environment,

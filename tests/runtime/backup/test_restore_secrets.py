@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from tests.fakes.kubernetes_api import FakeKubernetes
-from tests.runtime.awx_data import table_checksums
-from tests.runtime.backup_fixtures import (
+from tests.runtime.backup.awx_data import table_checksums
+from tests.runtime.backup.fixtures import (
     AgeKeys,
     BackupRunner,
     backup_environment,
@@ -31,7 +31,7 @@ EXPECTED = {
     "awx-admin-password": {"password": "admin-pass"},
     "awx-postgres-configuration": {"host": "db", "password": "pg-pass", "port": "5432"},
 }
-"""What tests/runtime/backup_fixtures.py's secrets_dir holds."""
+"""What tests/runtime/backup/fixtures.py's secrets_dir holds."""
 
 
 def _encoded(value: str) -> str:

@@ -17,9 +17,10 @@ from typing import Any, TypeVar
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.fakes.kubernetes_api import pod
 from tests.services.postgres import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 AWX_NAME = "awx"
 NAMESPACE = "awx"
 T = TypeVar("T")
@@ -154,3 +155,12 @@ def running_exporter(environment: Mapping[str, str], *arguments: str) -> Iterato
         process.terminate()
         _, errors = process.communicate(timeout=30)
         assert process.returncode == 0, errors.decode()
+
+
+def healthy_pods() -> list[dict[str, object]]:
+    return [
+        pod(AWX_NAME, NAMESPACE, "web", 0),
+        pod(AWX_NAME, NAMESPACE, "task", 0),
+        pod(AWX_NAME, NAMESPACE, "task", 1),
+        pod(AWX_NAME, NAMESPACE, "postgres-15", 0),
+    ]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.awx_api import FakeAwx
-from tests.runtime.enforcer import LIMITS, closed_port, enforce
+from tests.runtime.forks.enforcer import LIMITS, closed_port, enforce
 
 
 @pytest.fixture
