@@ -11,6 +11,7 @@ directory, so tests never see each other's objects.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -23,6 +24,7 @@ from azure.storage.blob import BlobServiceClient
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
+from runtime.backup.store import BackupStore
 from tests.services.objectstores import (
     azurite_connection_string,
     running_azurite,
@@ -145,3 +147,27 @@ def store_env(
 
     kind = getattr(request, "param", None)
     return make(kind) if kind is not None else make
+
+
+StoreEnv = Callable[[str], dict[str, str]]
+"""The `store_env` fixture as a factory: a kind -> the environment of a fresh, empty store."""
+PART = 5 << 20
+"""The smallest part size (BACKUP_PART_SIZE_MIB=5), so a few MiB make several parts."""
+
+
+def payload(size: int) -> bytes:
+    """`size` bytes of deterministic, barely compressible data."""
+    block = hashlib.sha256(str(size).encode()).digest() * 2048
+    return (block * (size // len(block) + 1))[:size]
+
+
+def upload(store: BackupStore, key: str, data: bytes) -> None:
+    """Stream `data` into `key` in 1 MiB writes, then commit."""
+    writer = store.open_writer(key)
+    for start in range(0, len(data), 1 << 20):
+        writer.write(data[start : start + (1 << 20)])
+    writer.commit()
+
+
+def keys(store: BackupStore, prefix: str = "") -> list[str]:
+    return [stored.key for stored in store.list(prefix)]
