@@ -46,6 +46,8 @@ class Option:
     """A flag without a value (sets "true"); the variable holds true or false."""
     repeatable: bool = False
     """The flag may be given several times; the variable holds the items comma-separated."""
+    metavar: str | None = None
+    """How --help shows the value (default: the dest in capitals)."""
 
     @property
     def names(self) -> str:
@@ -58,10 +60,14 @@ def add_options(parser: argparse.ArgumentParser, options: Sequence[Option]) -> N
         text = f"{option.help} (env {option.env}; {fallback})"
         if option.switch:
             parser.add_argument(option.flag, dest=option.dest, action="store_true", help=text)
-        elif option.repeatable:
-            parser.add_argument(option.flag, dest=option.dest, action="append", help=text)
         else:
-            parser.add_argument(option.flag, dest=option.dest, help=text)
+            parser.add_argument(
+                option.flag,
+                dest=option.dest,
+                action="append" if option.repeatable else "store",
+                metavar=option.metavar,
+                help=text,
+            )
 
 
 def _given(value: object) -> str | None:

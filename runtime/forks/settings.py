@@ -17,7 +17,12 @@ as AWX_USERNAME with AWX_PASSWORD (or --password-file / AWX_PASSWORD_FILE). Secr
 flags: a command line is visible to every process on the node."""
 
 OPTIONS = (
-    Option("url", "--url", "AWX_API_URL", "AWX base URL without a path, e.g. http://awx:80"),
+    Option(
+        "url",
+        "--url",
+        "AWX_API_URL",
+        "AWX base URL without a path, e.g. http://awx-service.awx.svc:80",
+    ),
     Option("token_file", "--token-file", "AWX_TOKEN_FILE", "file with an AWX OAuth2 token", ""),
     Option("username", "--username", "AWX_USERNAME", "user for basic auth", "admin"),
     Option("password_file", "--password-file", "AWX_PASSWORD_FILE", "file with the password", ""),
@@ -40,6 +45,7 @@ OPTIONS = (
         "comma-separated)",
         "",
         repeatable=True,
+        metavar="NAME=MAX_FORKS:MAX_CONCURRENT_JOBS",
     ),
     Option("interval", "--interval", "ENFORCE_INTERVAL_SECONDS", "seconds between passes", "60"),
     Option(
