@@ -6,8 +6,9 @@ environment, ServiceAccount annotations, pod labels and volumes that let `awx-ru
 it (names per docs/backups.md and the runtime's contract).
 
 A store's module is imported only when the stack uses its storage_type, and with it its cloud
-SDK: the local (pvc) stack loads none of pulumi_aws, pulumi_azure_native and pulumi_gcp, an
-S3 stack only pulumi_aws. A new kind of store is a module here plus one line in _STORES.
+SDK: the local (pvc) stack and an S3-compatible one load none of pulumi_aws,
+pulumi_azure_native and pulumi_gcp, an S3 stack only pulumi_aws. A new kind of store is a
+module here plus one line in _STORES.
 """
 
 import importlib
@@ -17,6 +18,7 @@ from typing import Protocol
 import pulumi
 
 from components.backup.stores.binding import StoreArgs, StoreBinding
+from components.settings.backup import BackupSettings
 
 
 class BackupStore(Protocol):
@@ -34,16 +36,23 @@ StoreFactory = Callable[[str, StoreArgs, pulumi.ResourceOptions], BackupStore]
 
 _STORES = {
     "s3": ("components.backup.stores.s3", "S3BackupStore"),
+    "s3-compatible": ("components.backup.stores.s3_compatible", "S3CompatibleStore"),
     "azure": ("components.backup.stores.azure", "AzureBackupStore"),
     "gcs": ("components.backup.stores.gcs", "GcsBackupStore"),
     "pvc": ("components.backup.stores.pvc", "PvcBackupStore"),
 }
-"""storage_type -> (module, class) of its store."""
+"""Kind of store -> (module, class)."""
+
+
+def store_kind(settings: BackupSettings) -> str:
+    """The storage_type, or `s3-compatible` for an S3 store at an endpoint_url."""
+    if settings.s3 is not None and settings.storage_type == "s3" and not settings.s3.creates_bucket:
+        return "s3-compatible"
+    return settings.storage_type
 
 
 def create_store(name: str, args: StoreArgs, opts: pulumi.ResourceOptions) -> BackupStore:
     """The store for the configured storage_type, named `<name>-<storage_type>`."""
-    storage_type = args.settings.storage_type
-    module, class_name = _STORES[storage_type]
+    module, class_name = _STORES[store_kind(args.settings)]
     store: StoreFactory = getattr(importlib.import_module(module), class_name)
-    return store(f"{name}-{storage_type}", args, opts)
+    return store(f"{name}-{args.settings.storage_type}", args, opts)

@@ -1,5 +1,6 @@
 """S3BackupStore: a hardened, versioned S3 bucket with lifecycle retention and a least-privilege
-writer identity (IRSA role or access key), or an existing bucket on an S3-compatible store."""
+writer identity (IRSA role or access key). An existing bucket on an S3-compatible store is
+s3_compatible.py's, which needs no AWS SDK."""
 
 import json
 from collections.abc import Callable
@@ -10,29 +11,27 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.backup.stores import s3_policies
-from components.backup.stores.binding import (
-    StoreArgs,
-    StoreBinding,
-    StoreEnv,
-    cloud_tags,
-    common_env,
+from components.backup.stores.binding import StoreArgs, StoreBinding, StoreEnv, cloud_tags
+from components.backup.stores.s3_compatible import (
+    TYPE_TOKEN,
+    access_key_env,
+    s3_env,
+    s3_settings,
 )
-from components.pods import env_from_secret
 from components.settings.backup_storage import S3Storage
 
 COLD_MIN_OBJECT_BYTES = 1024 * 1024
 """Only objects larger than this change storage class: dumps do, manifest.json (a few KiB)
 never does, so listing and verifying never meet an archived object."""
-ACCESS_KEY_SECRET_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 
 
 class S3BackupStore(pulumi.ComponentResource):
-    """Backups in S3 (created here) or in an existing bucket of an S3-compatible store."""
+    """Backups in an S3 bucket created here."""
 
     bucket_name: pulumi.Output[str]
     """Name of the backup bucket."""
-    bucket_arn: pulumi.Output[str] | None
-    """ARN of the bucket (None for S3-compatible stores)."""
+    bucket_arn: pulumi.Output[str]
+    """ARN of the bucket."""
     role_arn: pulumi.Output[str] | None
     """IAM role the backup pods assume through IRSA (auth irsa)."""
     binding: StoreBinding
@@ -41,41 +40,23 @@ class S3BackupStore(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: StoreArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("awx-platform:storage:S3BackupStore", name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, opts)
         self._name = name
         self._args = args
-        settings = args.settings.s3
-        assert settings is not None, "validated: storage_type s3 has an s3 section"
-        self._settings = settings
-        self.bucket_arn = None
+        self._settings = s3_settings(args)
+        assert self._settings.creates_bucket, "s3_compatible.py serves an endpoint_url"
         self.role_arn = None
-        if settings.creates_bucket:
-            bucket = self._create_bucket()
-            self.bucket_name = bucket.bucket
-            self.bucket_arn = bucket.arn
-            self.binding = self._aws_binding(bucket)
-        else:
-            self.bucket_name = pulumi.Output.from_input(settings.bucket)
-            self.binding = StoreBinding(
-                env=[
-                    *self._env(sse=None),
-                    *(
-                        env_from_secret(key, str(settings.credentials_secret), key)
-                        for key in ACCESS_KEY_SECRET_KEYS
-                    ),
-                ]
-            )
-        outputs: dict[str, Any] = {"bucket_name": self.bucket_name}
-        if self.bucket_arn is not None:
-            outputs["bucket_arn"] = self.bucket_arn
+        bucket = self._create_bucket()
+        self.bucket_name = bucket.bucket
+        self.bucket_arn = bucket.arn
+        self.binding = self._aws_binding(bucket)
+        outputs: dict[str, Any] = {"bucket_name": self.bucket_name, "bucket_arn": self.bucket_arn}
         if self.role_arn is not None:
             outputs["role_arn"] = self.role_arn
         self.register_outputs(outputs)
 
     def stack_outputs(self) -> dict[str, object]:
-        outputs: dict[str, object] = {"bucket": self.bucket_name}
-        if self.bucket_arn is not None:
-            outputs["bucket_arn"] = self.bucket_arn
+        outputs: dict[str, object] = {"bucket": self.bucket_name, "bucket_arn": self.bucket_arn}
         if self.role_arn is not None:
             outputs["role_arn"] = self.role_arn
         return outputs
@@ -84,17 +65,7 @@ class S3BackupStore(pulumi.ComponentResource):
         return pulumi.ResourceOptions(parent=self, **extra)
 
     def _env(self, sse: str | None) -> StoreEnv:
-        settings = self._settings
-        values = {
-            "BACKUP_S3_BUCKET": settings.bucket,
-            "BACKUP_S3_REGION": settings.region,
-            "BACKUP_S3_ENDPOINT_URL": settings.endpoint_url,
-            "BACKUP_S3_SSE": sse,
-            "BACKUP_S3_KMS_KEY_ARN": settings.kms_key_arn if sse == "aws:kms" else None,
-        }
-        return common_env(self._args.settings, settings.prefix) + [
-            {"name": key, "value": value} for key, value in values.items() if value is not None
-        ]
+        return s3_env(self._args, sse)
 
     def _create_bucket(self) -> aws.s3.Bucket:
         settings = self._settings
@@ -244,7 +215,7 @@ class S3BackupStore(pulumi.ComponentResource):
         return StoreBinding(
             env=[
                 *self._env(sse),
-                *(env_from_secret(name, secret_name, name) for name in ACCESS_KEY_SECRET_KEYS),
+                *access_key_env(secret_name),
             ]
         )
 
