@@ -65,6 +65,12 @@ RUNTIME_USER_ID = 65532
 """Numeric non-root user of the awx-runtime image (runtime/Dockerfile)."""
 
 TMP_VOLUME = "tmp"
+DAEMON_RESOURCES = {
+    "requests": {"cpu": "20m", "memory": "64Mi"},
+    "limits": {"cpu": "200m", "memory": "128Mi"},
+}
+"""Requests and limits of the long-running awx-runtime pods (fork enforcer, exporter): a
+short pass every interval and a metrics endpoint in between."""
 
 
 def pod_security_context() -> dict[str, Any]:
@@ -130,6 +136,27 @@ def runtime_pod_spec(
             *map(dict, volumes),
         ],
         **extra,
+    }
+
+
+def single_pod_deployment_spec(
+    selector: Mapping[str, pulumi.Input[str]],
+    labels: Mapping[str, pulumi.Input[str]],
+    pod_spec: Mapping[str, Any],
+) -> dict[str, Any]:
+    """A Deployment spec running exactly one pod with these labels (selected by `selector`)."""
+    return {
+        "replicas": 1,
+        "selector": {"matchLabels": dict(selector)},
+        "template": {"metadata": {"labels": dict(labels)}, "spec": dict(pod_spec)},
+    }
+
+
+def metrics_service_spec(selector: Mapping[str, pulumi.Input[str]], port: int) -> dict[str, Any]:
+    """A Service spec exposing the pods' container port `metrics` as port `port` (`metrics`)."""
+    return {
+        "selector": dict(selector),
+        "ports": [{"name": "metrics", "port": port, "targetPort": "metrics"}],
     }
 
 

@@ -17,11 +17,14 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.pods import (
+    DAEMON_RESOURCES,
     AwxTarget,
     env_from_secret,
     env_values,
+    metrics_service_spec,
     runtime_container,
     runtime_pod_spec,
+    single_pod_deployment_spec,
 )
 from components.settings.autoscaling import ENFORCER_METRICS_PORT as METRICS_PORT
 from components.settings.autoscaling import AutoscalingSettings
@@ -29,10 +32,6 @@ from components.settings.awx import AwxSettings
 from components.settings.runtime import RuntimeSettings
 
 COMPONENT = "awx-fork-enforcer"
-RESOURCES = {
-    "requests": {"cpu": "20m", "memory": "64Mi"},
-    "limits": {"cpu": "200m", "memory": "128Mi"},
-}
 
 
 @dataclass(frozen=True)
@@ -87,21 +86,14 @@ class ForkEnforcer(pulumi.ComponentResource):
         deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=metadata,
-            spec={
-                # One pass at a time is enough; a second replica would only repeat it.
-                "replicas": 1,
-                "selector": {"matchLabels": selector},
-                "template": {"metadata": {"labels": labels}, "spec": pod},
-            },
+            # One pass at a time is enough; a second replica would only repeat it.
+            spec=single_pod_deployment_spec(selector, labels, pod),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[account]),
         )
         service = k8s.core.v1.Service(
             f"{name}-service",
             metadata=metadata,
-            spec={
-                "selector": selector,
-                "ports": [{"name": "metrics", "port": METRICS_PORT, "targetPort": "metrics"}],
-            },
+            spec=metrics_service_spec(selector, METRICS_PORT),
             opts=child,
         )
         self.deployment_name = deployment.metadata.apply(lambda m: str(m.name))
@@ -140,7 +132,7 @@ class ForkEnforcer(pulumi.ComponentResource):
             "fork-enforcer",
             args.runtime,
             args=command,
-            resources=RESOURCES,
+            resources=DAEMON_RESOURCES,
             env=env,
             ports=[{"name": "metrics", "containerPort": METRICS_PORT}],
             # Healthy while passes keep completing (failed passes included): docs/autoscaling.md.

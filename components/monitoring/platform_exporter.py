@@ -16,20 +16,19 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.pods import (
+    DAEMON_RESOURCES,
     env_from_secret,
     env_values,
+    metrics_service_spec,
     postgres_env,
     runtime_container,
     runtime_pod_spec,
+    single_pod_deployment_spec,
 )
 from components.settings.runtime import RuntimeSettings
 
 COMPONENT = "awx-platform-exporter"
 PORT = 9180
-RESOURCES = {
-    "requests": {"cpu": "20m", "memory": "64Mi"},
-    "limits": {"cpu": "200m", "memory": "128Mi"},
-}
 
 
 @dataclass(frozen=True)
@@ -87,14 +86,9 @@ def deploy_exporter(
     k8s.apps.v1.Deployment(
         f"{resource_name}-deployment",
         metadata=metadata,
-        spec={
-            "replicas": 1,
-            "selector": {"matchLabels": selector},
-            "template": {
-                "metadata": {"labels": all_labels},
-                "spec": runtime_pod_spec([_container(target, runtime)], object_name),
-            },
-        },
+        spec=single_pod_deployment_spec(
+            selector, all_labels, runtime_pod_spec([_container(target, runtime)], object_name)
+        ),
         opts=pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(depends_on=[account, role, binding])
         ),
@@ -102,10 +96,7 @@ def deploy_exporter(
     service = k8s.core.v1.Service(
         f"{resource_name}-service",
         metadata=metadata,
-        spec={
-            "selector": selector,
-            "ports": [{"name": "metrics", "port": PORT, "targetPort": "metrics"}],
-        },
+        spec=metrics_service_spec(selector, PORT),
         opts=opts,
     )
     return DeployedExporter(service, selector)
@@ -131,7 +122,7 @@ def _container(target: ExporterTarget, runtime: RuntimeSettings) -> dict[str, An
         "exporter",
         runtime,
         args=["exporter"],
-        resources=RESOURCES,
+        resources=DAEMON_RESOURCES,
         env=env,
         ports=[{"name": "metrics", "containerPort": PORT}],
         livenessProbe={

@@ -18,7 +18,12 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.pods import container_security_context, env_from_secret
+from components.pods import (
+    container_security_context,
+    env_from_secret,
+    metrics_service_spec,
+    single_pod_deployment_spec,
+)
 from components.settings.monitoring import PUSHGATEWAY_PORT, PUSHGATEWAY_SERVICE, ExporterSettings
 
 NOBODY = 65534
@@ -122,23 +127,13 @@ def deploy_workload(
     deployment = k8s.apps.v1.Deployment(
         f"{resource_name}-deployment",
         metadata=metadata,
-        spec={
-            "replicas": 1,
-            "selector": {"matchLabels": selector},
-            "template": {
-                "metadata": {"labels": all_labels},
-                "spec": _pod_spec(workload),
-            },
-        },
+        spec=single_pod_deployment_spec(selector, all_labels, _pod_spec(workload)),
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[account])),
     )
     service = k8s.core.v1.Service(
         f"{resource_name}-service",
         metadata=metadata,
-        spec={
-            "selector": selector,
-            "ports": [{"name": "metrics", "port": workload.port, "targetPort": "metrics"}],
-        },
+        spec=metrics_service_spec(selector, workload.port),
         opts=opts,
     )
     return DeployedWorkload(deployment, service, selector)

@@ -4,8 +4,7 @@ from typing import Any
 
 import pytest
 
-from components.config import ConfigError
-from tests.harness import changed_config, run_failing_program
+from tests.unit.refusals import assert_refused
 
 # (changes as "section.key" -> value, key path expected in the message, words it must say)
 CASES: list[tuple[dict[str, Any], str, str]] = [
@@ -109,17 +108,8 @@ CASES: list[tuple[dict[str, Any], str, str]] = [
 ]
 
 
-def _apply(changes: dict[str, Any]) -> dict[str, Any]:
-    return changed_config("local", changes)
-
-
 @pytest.mark.parametrize(("changes", "key_path", "explanation"), CASES, ids=[c[1] for c in CASES])
 def test_bad_autoscaling_value_is_named_and_nothing_is_registered(
     changes: dict[str, Any], key_path: str, explanation: str
 ) -> None:
-    failure = run_failing_program("local", _apply(changes))
-    assert isinstance(failure.error, ConfigError)
-    lines = [line for line in failure.error.problems if line.startswith(f"{key_path}:")]
-    assert lines, f"no problem reported for {key_path}: {failure.error.problems}"
-    assert any(explanation in line for line in lines), lines
-    assert failure.registered == []
+    assert_refused("local", changes, key_path, explanation)

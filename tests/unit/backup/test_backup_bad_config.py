@@ -4,12 +4,11 @@ from typing import Any
 
 import pytest
 
-from components.config import ConfigError
 from tests.harness import (
     changed_config,
-    run_failing_program,
     run_program,
 )
+from tests.unit.refusals import assert_refused
 
 # (stack whose config is changed, changes "section.key" -> value, key path, words it must say)
 CASES: list[tuple[str, dict[str, Any], str, str]] = [
@@ -167,13 +166,7 @@ def _apply(stack: str, changes: dict[str, Any]) -> dict[str, Any]:
 def test_bad_backup_value_is_named_and_nothing_is_registered(
     stack: str, changes: dict[str, Any], key: str, explanation: str
 ) -> None:
-    failure = run_failing_program(stack, _apply(stack, changes))
-    assert isinstance(failure.error, ConfigError)
-    path = f"awx-platform:{key}:"
-    lines = [line for line in failure.error.problems if line.startswith(path)]
-    assert lines, f"no problem reported for {key}: {failure.error.problems}"
-    assert any(explanation in line for line in lines), lines
-    assert failure.registered == []
+    assert_refused(stack, changes, f"awx-platform:{key}", explanation)
 
 
 def test_drill_off_needs_no_private_key() -> None:

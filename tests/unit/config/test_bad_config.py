@@ -12,6 +12,7 @@ from tests.harness import (
     stack_config,
     with_value,
 )
+from tests.unit.refusals import assert_refused
 
 AGE_KEY = "age1m6mm6hj8rnse0wlpz8fcxcj7zcynelujajtqwfhxwyvdg04xtszqayps89"
 
@@ -166,12 +167,7 @@ def _apply(changes: dict[str, Any]) -> dict[str, Any]:
 def test_bad_value_is_named_and_nothing_is_registered(
     changes: dict[str, Any], key_path: str, explanation: str
 ) -> None:
-    failure = run_failing_program("local", _apply(changes))
-    assert isinstance(failure.error, ConfigError)
-    lines = [line for line in failure.error.problems if line.startswith(f"{key_path}:")]
-    assert lines, f"no problem reported for {key_path}: {failure.error.problems}"
-    assert any(explanation in line for line in lines), lines
-    assert failure.registered == []
+    assert_refused("local", changes, key_path, explanation)
 
 
 def test_every_problem_is_reported_at_once() -> None:
