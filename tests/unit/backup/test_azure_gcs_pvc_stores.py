@@ -1,23 +1,11 @@
 """The Azure, GCS and volume stores under mocks: hardening, lifecycle, exact identity grants."""
 
-import pytest
-
 from tests.harness import MOCK_GUID, ProgramRun, run_program, stack_config, with_value
 from tests.unit.backup.support import BACKUP, DRILL, cron_pod, env, mounts, service_account
 
 ACCOUNT = "azure-native:storage:StorageAccount"
 GCS_BUCKET = "gcp:storage/bucket:Bucket"
 SUBJECT = "system:serviceaccount:awx:awx-backup"
-
-
-@pytest.fixture(scope="module")
-def azure() -> ProgramRun:
-    return run_program("prod-azure")
-
-
-@pytest.fixture(scope="module")
-def gcs() -> ProgramRun:
-    return run_program("prod-gcp")
 
 
 def test_azure_account_is_locked_down_and_protected(azure: ProgramRun) -> None:

@@ -3,13 +3,10 @@ and exactly the environment the runtime contract names."""
 
 from typing import Any
 
-import pytest
-
 from components.pods import container_security_context, pod_security_context
 from tests.harness import (
     ProgramRun,
     run_changed,
-    run_program,
 )
 from tests.unit.backup.support import (
     BACKUP,
@@ -41,11 +38,6 @@ PROD_RECIPIENTS = (
     "age1ck2dtprv0xcsd2a6ngytrkayled5uepsvl4y320kxstfuvqvg5es0p27n4,"
     "age1pnxe0pqfagsx7q3scne3pwstv4rq0ysrq5vnmwv2msx44uaz8qqq386utu"
 )
-
-
-@pytest.fixture(scope="module")
-def prod() -> ProgramRun:
-    return run_program("prod-aws")
 
 
 def _run(stack: str, changes: dict[str, Any]) -> ProgramRun:

@@ -23,11 +23,6 @@ BUCKET_KEY = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000
 ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
 
 
-@pytest.fixture(scope="module")
-def prod() -> ProgramRun:
-    return run_program("prod-aws")
-
-
 def _run(stack: str, **changes: Any) -> ProgramRun:
     return run_changed(stack, {path.replace("__", "."): value for path, value in changes.items()})
 
