@@ -2,7 +2,7 @@
 
 import pulumi
 
-from components.backup_platform import backup_outputs
+from components.backup import backup_outputs
 from components.config import load_stack_config
 from components.platform import AwxPlatform, AwxPlatformArgs
 

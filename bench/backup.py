@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 import boto3  # noqa: E402
 import psycopg  # noqa: E402
 
-from tests.runtime.awx_data import populate  # noqa: E402
+from tests.runtime.backup.awx_data import populate  # noqa: E402
 from tests.services.objectstores import running_moto  # noqa: E402
 from tests.services.postgres import PostgresServer, running_postgres  # noqa: E402
 from tests.services.pushgateway import running_pushgateway  # noqa: E402

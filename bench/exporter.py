@@ -17,12 +17,12 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fakes.awx_status import FakeAwx  # noqa: E402
 from tests.fakes.kubernetes_api import FakeKubernetes, awx_resource  # noqa: E402
-from tests.runtime.conftest import healthy_pods  # noqa: E402
-from tests.runtime.exporter_process import (  # noqa: E402
+from tests.runtime.exporter.process import (  # noqa: E402
     AWX_NAME,
     NAMESPACE,
     Exporter,
     exporter_environment,
+    healthy_pods,
     running_exporter,
 )
 from tests.services.postgres import running_postgres  # noqa: E402

@@ -24,13 +24,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from runtime.awx_api import AwxApi, Credentials  # noqa: E402
-from runtime.fork_reconcile import (  # noqa: E402
+from runtime.forks.metrics import ReconciliationMetrics  # noqa: E402
+from runtime.forks.reconcile import (  # noqa: E402
     JOB_TEMPLATES_PATH,
     GroupLimits,
     Limits,
     Reconciler,
 )
-from runtime.reconciliation_metrics import ReconciliationMetrics  # noqa: E402
 from tests.fakes.awx_api import AwxState, FakeAwx  # noqa: E402
 
 TEMPLATES = 10_000

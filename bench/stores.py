@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from runtime.backup.stores import DEFAULT_PART_MIB, open_store
-from tests.runtime.backup_stores import create_bucket, env_for
+from tests.runtime.backup.stores import create_bucket, env_for
 from tests.services.objectstores import (
     running_azurite,
     running_gcs_emulator,

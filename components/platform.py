@@ -1,4 +1,8 @@
-"""AwxPlatform: the top-level component that wires every part of the platform together."""
+"""AwxPlatform: the top-level component that wires every feature of the platform together.
+
+The only module that knows every feature (components/awx, autoscaling, backup, monitoring);
+each is one import away and receives from here what it needs of the others.
+"""
 
 from dataclasses import dataclass
 
@@ -6,16 +10,22 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import SecretStr
 
-from components.autoscaling import TaskAutoscaling, TaskAutoscalingArgs
+from components.autoscaling import (
+    ForkEnforcer,
+    ForkEnforcerArgs,
+    TaskAutoscaling,
+    TaskAutoscalingArgs,
+    awx_fork_settings,
+)
 from components.awx import AwxDeployment, AwxDeploymentArgs
-from components.backup import AwxBackup
-from components.backup_platform import create_backups
+from components.backup import AwxBackup, BackupStore, create_backups
 from components.config import StackConfig
-from components.fork_enforcer import COMPONENT as ENFORCER_COMPONENT
-from components.fork_enforcer import ForkEnforcer, ForkEnforcerArgs
-from components.monitoring.component import AwxMonitoring, AwxMonitoringArgs
-from components.monitoring.wiring import monitoring_targets, object_storage_ports
-from components.storage.select import BackupStore
+from components.monitoring import (
+    AwxMonitoring,
+    AwxMonitoringArgs,
+    monitoring_targets,
+    object_storage_ports,
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,7 @@ class AwxPlatform(pulumi.ComponentResource):
             AwxDeploymentArgs(
                 settings=config.awx,
                 autoscaling=config.autoscaling,
+                fork_settings=awx_fork_settings(config.autoscaling, config.awx.namespace),
                 admin_password=_secret_output(config.secrets.admin_password),
                 secret_key=_secret_output(config.secrets.secret_key),
                 labels=labels,
@@ -102,12 +113,6 @@ class AwxPlatform(pulumi.ComponentResource):
             )
         self.monitoring = None
         if config.monitoring.enabled:
-            enforcer: dict[str, pulumi.Input[str]] | None = None
-            if self.fork_enforcer is not None:
-                enforcer = {
-                    "app.kubernetes.io/name": ENFORCER_COMPONENT,
-                    "app.kubernetes.io/instance": self.awx.instance_name,
-                }
             self.monitoring = AwxMonitoring(
                 f"{name}-monitoring",
                 AwxMonitoringArgs(
@@ -116,7 +121,9 @@ class AwxPlatform(pulumi.ComponentResource):
                     runtime=config.runtime,
                     awx=self.awx,
                     targets=monitoring_targets(config),
-                    enforcer_selector=enforcer,
+                    enforcer_selector=(
+                        None if self.fork_enforcer is None else self.fork_enforcer.selector
+                    ),
                     object_storage_ports=object_storage_ports(config.backup),
                     labels=labels,
                 ),

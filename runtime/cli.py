@@ -14,16 +14,19 @@ from importlib import metadata
 from runtime.errors import AwxRuntimeError
 from runtime.logs import configure_logging, log
 
-# One entry per command group; each module exposes register(subparsers) and sets
-# `handler` on its parsers (a callable taking the parsed namespace, returning an exit code).
-COMMAND_MODULES: tuple[str, ...] = ("runtime.forks", "runtime.exporter", "runtime.backup.commands")
+# One entry per command group, `runtime.<group>.commands`: each exposes register(subparsers)
+# and sets `handler` on its parsers (a callable taking the parsed namespace, returning an exit
+# code). A new group is a package runtime/<group>/ with a commands.py, added here.
+COMMAND_MODULES: tuple[str, ...] = (
+    "runtime.forks.commands",
+    "runtime.exporter.commands",
+    "runtime.backup.commands",
+)
 
 
 def _group(module_name: str) -> str:
-    """The command group a module registers, by convention: runtime.forks -> forks,
-    runtime.backup.commands -> backup."""
-    parts = module_name.split(".")
-    return parts[-2] if parts[-1] == "commands" else parts[-1]
+    """The command group a module registers: runtime.backup.commands -> backup."""
+    return module_name.split(".")[1]
 
 
 def _modules_for(argv: Sequence[str] | None) -> tuple[str, ...]:

@@ -54,6 +54,8 @@ class ProgramRun:
     """Everything one run of the program produced."""
 
     resources: list[Registered] = field(default_factory=list)
+    urns: list[str] = field(default_factory=list)
+    """The URN of every resource, in registration order (as the mock monitor makes them)."""
     outputs: dict[str, Any] = field(default_factory=dict)
     secret_outputs: set[str] = field(default_factory=set)
 
@@ -116,15 +118,18 @@ def computed_outputs(typ: str, name: str, state: dict[str, Any]) -> dict[str, An
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """The mock monitor, also noting which resources asked to be protected."""
+    """The mock monitor, also noting each resource's URN and which asked to be protected."""
 
     def __init__(self, mocks: RecordingMocks) -> None:
         super().__init__(mocks)
         self.protected: set[tuple[str, str]] = set()
+        self.urns: list[str] = []
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         if request.protect:
             self.protected.add((request.type, request.name))
+        if request.type != "pulumi:pulumi:Stack":
+            self.urns.append(self.make_urn(request.parent, request.type, request.name))
         return super().RegisterResource(request)
 
 
@@ -205,6 +210,19 @@ def with_value(config: Mapping[str, Any], path: str, value: Any) -> dict[str, An
     return updated
 
 
+def changed_config(stack: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The config of Pulumi.<stack>.yaml with each `section.key.sub` of changes set."""
+    config = stack_config(stack)
+    for path, value in changes.items():
+        config = with_value(config, path, value)
+    return config
+
+
+def run_changed(stack: str, changes: Mapping[str, Any]) -> ProgramRun:
+    """Run the program for `stack` with its config changed as `changed_config` does."""
+    return run_program(stack, changed_config(stack, changes))
+
+
 @dataclass(frozen=True)
 class FailedRun:
     """A run that raised: the exception, and whatever was registered before it."""
@@ -260,7 +278,8 @@ def _execute(
     run = ProgramRun(
         resources=[
             replace(r, protect=(r.type, r.name) in monitor.protected) for r in mocks.registered
-        ]
+        ],
+        urns=list(monitor.urns),
     )
     assert root is not None
     for name, value in getattr(root, "outputs", {}).items():

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from components.monitoring.exporter import COMPONENT as EXPORTER
-from components.monitoring.exporter import PORT as EXPORTER_PORT
-from components.monitoring.exporters import POSTGRES_EXPORTER_PORT, REDIS_EXPORTER_PORT
+from components.monitoring.platform_exporter import COMPONENT as EXPORTER
+from components.monitoring.platform_exporter import PORT as EXPORTER_PORT
+from components.monitoring.upstream_exporters import POSTGRES_EXPORTER_PORT, REDIS_EXPORTER_PORT
+from components.settings.autoscaling import ENFORCER_METRICS_PORT as ENFORCER_PORT
 from components.settings.monitoring import PUSHGATEWAY_PORT, NetworkPolicySettings
 
 WEB_PORT = 8052
 """The port AWX's web container listens on (the Service's port 80 targets it)."""
-ENFORCER_PORT = 9181
 POSTGRES_PORT = 5432
 KUBERNETES_API_PORTS = (443, 6443)
 BACKUP_COMPONENTS = ["backup", "restore", "restore-drill"]
@@ -28,7 +28,10 @@ NAMESPACE_NAME = "kubernetes.io/metadata.name"
 
 @dataclass(frozen=True)
 class PolicyContext:
-    instance: str
+    web_deployment: str
+    """The web Deployment (`app.kubernetes.io/name` of its pods)."""
+    task_deployment: str
+    """The task Deployment (`app.kubernetes.io/name` of its pods)."""
     monitoring_namespace: str
     redis_port: int | None
     object_storage_ports: tuple[int, ...]
@@ -71,7 +74,7 @@ def policy_specs(settings: NetworkPolicySettings, context: PolicyContext) -> dic
             ],
         },
         "allow-web-ingress": {
-            "podSelector": _pods(f"{context.instance}-web"),
+            "podSelector": _pods(context.web_deployment),
             "policyTypes": ["Ingress"],
             "ingress": [web_ingress],
         },
@@ -80,7 +83,7 @@ def policy_specs(settings: NetworkPolicySettings, context: PolicyContext) -> dic
             "podSelector": everything,
             "policyTypes": ["Egress"],
             "egress": [
-                {"to": [{"podSelector": _pods(f"{context.instance}-web")}], "ports": _tcp(WEB_PORT)}
+                {"to": [{"podSelector": _pods(context.web_deployment)}], "ports": _tcp(WEB_PORT)}
             ],
         },
         "allow-prometheus": {
@@ -116,7 +119,7 @@ def policy_specs(settings: NetworkPolicySettings, context: PolicyContext) -> dic
                     {
                         "key": "app.kubernetes.io/name",
                         "operator": "In",
-                        "values": [f"{context.instance}-task", EXPORTER],
+                        "values": [context.task_deployment, EXPORTER],
                     }
                 ]
             },
@@ -129,7 +132,7 @@ def policy_specs(settings: NetworkPolicySettings, context: PolicyContext) -> dic
             "egress": [{"ports": _tcp(*KUBERNETES_API_PORTS)}],
         },
         "allow-task-egress": {
-            "podSelector": _pods(f"{context.instance}-task"),
+            "podSelector": _pods(context.task_deployment),
             "policyTypes": ["Egress"],
             "egress": [{"to": _cidrs(settings.task_egress_cidrs)}],
         },

@@ -1,4 +1,5 @@
-"""What the rules and dashboards know about the scrape targets: `job` labels and names.
+"""What the rules and dashboards know about the scrape targets: `job` labels and names, and how
+they follow from the stack configuration.
 
 Every ServiceMonitor the monitoring component creates rewrites `job` to one of the JOB_*
 values below (a relabeling with `targetLabel: job`), so rules and dashboards select by these
@@ -8,6 +9,13 @@ constants instead of by Service names the operator or a chart chooses.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from components.config import StackConfig
+from components.monitoring.schedule import longest_gap_seconds
+from components.settings.backup import BackupSettings
+
+HTTPS_PORT = 443
 
 JOB_AWX = "awx-api"
 """AWX's /api/v2/metrics/ on the web Service (bearer token)."""
@@ -49,3 +57,30 @@ class MonitoringTargets:
     """Longest gap between two scheduled backups (None when backups are off)."""
     enforcer_enabled: bool
     """Whether the fork enforcer runs (its alerts and panels exist only then)."""
+
+
+def monitoring_targets(config: StackConfig) -> MonitoringTargets:
+    """What the rules and dashboards of this stack watch."""
+    awx, scaling, backup = config.awx, config.autoscaling, config.backup
+    # The HPA is named after the task Deployment; KEDA's ScaledObject owns its own HPA.
+    hpa = awx.task_deployment if scaling.enabled and not scaling.queue_metric else None
+    return MonitoringTargets(
+        namespace=awx.namespace,
+        instance=awx.name,
+        jobs_namespace=scaling.job_pod.namespace_for(awx.namespace),
+        task_deployment=awx.task_deployment,
+        web_deployment=awx.web_deployment,
+        hpa_name=hpa,
+        backup_interval_seconds=longest_gap_seconds(backup.schedule) if backup.enabled else None,
+        enforcer_enabled=scaling.enforcer.enabled,
+    )
+
+
+def object_storage_ports(backup: BackupSettings) -> tuple[int, ...]:
+    """Ports backup pods reach their store on: HTTPS, plus an S3-compatible endpoint's own."""
+    endpoint = backup.s3.endpoint_url if backup.s3 is not None else None
+    if endpoint is None:
+        return (HTTPS_PORT,)
+    parts = urlsplit(endpoint)
+    port = parts.port or (HTTPS_PORT if parts.scheme == "https" else 80)
+    return tuple(sorted({HTTPS_PORT, port}))

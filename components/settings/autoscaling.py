@@ -17,6 +17,9 @@ from components.settings.base import DnsLabel, DnsName, FieldError, PositiveQuan
 from components.settings.quantity import parse_quantity
 
 MEBIBYTE = Decimal(1 << 20)
+ENFORCER_METRICS_PORT = 9181
+"""Port of the fork enforcer's `/metrics` and `/healthz` (Service port `metrics`); the
+monitoring feature's NetworkPolicies let Prometheus reach it."""
 
 
 class JobPodSettings(Section):

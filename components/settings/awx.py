@@ -229,6 +229,23 @@ class AwxSettings(Section):
     protect: bool = True
     """Protect the namespace and AWX's secret key against deletion by `pulumi destroy`."""
 
+    # The operator names its objects after the AWX resource; every feature that points at
+    # them takes the names from here.
+    @property
+    def task_deployment(self) -> str:
+        """The operator's task Deployment, `<name>-task` (also the name of its HPA)."""
+        return f"{self.name}-task"
+
+    @property
+    def web_deployment(self) -> str:
+        """The operator's web Deployment, `<name>-web`."""
+        return f"{self.name}-web"
+
+    @property
+    def service(self) -> str:
+        """The operator's Service in front of the web pods, `<name>-service` (port 80 `http`)."""
+        return f"{self.name}-service"
+
     @field_validator("extra_settings")
     @classmethod
     def _settings_are_ours_to_take(cls, settings: dict[str, Any]) -> dict[str, Any]:

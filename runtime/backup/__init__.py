@@ -1,1 +1,3 @@
-"""`awx-runtime backup ...`: streaming, encrypted, verified AWX backups (docs/runtime.md)."""
+"""`awx-runtime backup ...` (docs/runtime.md): commands.py registers the commands, one module each
+(create, list, verify, restore, prune, drill); catalog.py and feed.py are what they share;
+settings.py their flags; pipeline/compression/crypto the stream; stores/ one module per cloud."""

@@ -7,12 +7,16 @@ until `commit` returns, so a killed or failed run never leaves an object that lo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from runtime.errors import AwxRuntimeError
+
+LOG = logging.getLogger("awx_runtime.backup.store")
+"""Where the stores' retries are logged (runtime/retry.py)."""
 
 
 @dataclass(frozen=True)

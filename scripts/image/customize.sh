@@ -29,7 +29,7 @@ chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/tmp PIP_CERT=/tmp/pip-ca
   --no-warn-script-location "$IMAGE_REQUIREMENT"
 rm -rf "$root/tmp/wheels" "$root/tmp/pip.whl" "$root/tmp/pip-ca.crt"
 
-# The runtime user (components/runtime_pod.py RUNTIME_USER_ID); HOME is /tmp, the one
+# The runtime user (components/pods.py RUNTIME_USER_ID); HOME is /tmp, the one
 # volume every awx-runtime pod mounts.
 echo "awx-runtime:x:$IMAGE_UID:$IMAGE_UID:awx-runtime:/tmp:/usr/sbin/nologin" >>"$root/etc/passwd"
 echo "awx-runtime:x:$IMAGE_UID:" >>"$root/etc/group"

@@ -19,7 +19,7 @@ DIST = ROOT / "dist"
 WORK = ROOT / "build" / "image"
 NAME = "awx-runtime"
 RUNTIME_USER_ID = 65532
-"""The user every awx-runtime pod runs as (components/runtime_pod.py RUNTIME_USER_ID)."""
+"""The user every awx-runtime pod runs as (components/pods.py RUNTIME_USER_ID)."""
 VENV = "/opt/awx-runtime"
 DEFAULT_POSTGRES_MAJOR = 15
 SUITE_POSTGRES_MAJORS = {"bookworm": 15, "trixie": 17}

@@ -18,7 +18,7 @@ import pytest
 
 from components.monitoring.alertmanager import Destinations, render
 from components.settings.monitoring import AlertingSettings
-from tests.runtime.exporter_process import eventually
+from tests.runtime.exporter.process import eventually
 from tests.services.postgres import free_port
 
 BINARY = shutil.which("prometheus-alertmanager") or "/usr/bin/prometheus-alertmanager"

@@ -6,7 +6,7 @@ import re
 
 from prometheus_client.exposition import generate_latest
 
-from runtime.reconciliation_metrics import ReconciliationMetrics
+from runtime.forks.metrics import ReconciliationMetrics
 from tests.dashboards.samples import expressions
 
 CONTRACT_RECORDINGS = {
@@ -25,7 +25,7 @@ CONTRACT_RECORDINGS = {
 }
 """Recording rules the monitoring contract makes mon-rules define, by exactly these names."""
 RAW_METRICS = {
-    # the exporter (runtime/health/metrics.py, runtime/health/api_metrics.py)
+    # the exporter (runtime/exporter/health/metrics.py, runtime/exporter/health/api_metrics.py)
     "awx_deployment_status",
     "awx_platform_component_health",
     "awx_pod_status",
@@ -43,7 +43,7 @@ RAW_METRICS = {
     "awx_restore_total",
     "awx_restore_drill_total",
     "awx_restore_drill_last_success_timestamp_seconds",
-    # the fork enforcer (runtime/reconciliation_metrics.py)
+    # the fork enforcer (runtime/forks/metrics.py)
     "awx_reconciliation_total",
     "awx_reconciliation_errors_total",
     "awx_reconciliation_duration_seconds_bucket",

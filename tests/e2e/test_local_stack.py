@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from tests.engine import EngineProject
-from tests.unit.monitoring_support import stack_dashboards
-from tests.unit.test_manifest_schemas import KUBERNETES_VERSIONS, validate
+from tests.unit.monitoring.support import stack_dashboards
+from tests.unit.platform.test_manifest_schemas import KUBERNETES_VERSIONS, validate
 
 EXPECTED_MANIFESTS = {
     "v1-namespace-default-awx.yaml",
@@ -137,7 +137,8 @@ def test_state_holds_secrets_only_encrypted(deployed: EngineProject) -> None:
 
 def test_second_up_changes_nothing(deployed: EngineProject) -> None:
     deployed.up("--expect-no-changes")
-    # Every resource of the mocks run (tests/unit/test_reference_and_render.py) plus the stack.
+    # Every resource of the mocks run (tests/unit/platform/test_reference_and_render.py) plus
+    # the stack.
     assert deployed.preview_summary() == {"same": 56 + len(stack_dashboards("local"))}
 
 

@@ -19,9 +19,9 @@ from scripts.image.settings import DEFAULT_POSTGRES_MAJOR, load
 from tests.image.podman import Image, loaded_image
 
 # Fixtures shared with the runtime tests: one implementation of each server.
-from tests.runtime.backup_fixtures import age_keys, backup_source, pushgateway, restore_target
-from tests.runtime.backup_stores import emulators, store_env
-from tests.runtime.conftest import awx, kubernetes, redis_server
+from tests.runtime.backup.fixtures import age_keys, backup_source, pushgateway, restore_target
+from tests.runtime.backup.stores import emulators, store_env
+from tests.runtime.exporter.conftest import awx, kubernetes, redis_server
 
 __all__ = ["age_keys", "awx", "backup_source", "emulators", "kubernetes", "pushgateway",
            "redis_server", "restore_target", "store_env"]  # fmt: skip

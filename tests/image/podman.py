@@ -3,7 +3,7 @@
     with loaded_image(archive, workdir) as image:
         result = image.run(["backup", "list"], env={...}, volumes={host_dir: "/data"})
 
-Every container gets what an awx-runtime pod gets (components/runtime_pod.py): the image's
+Every container gets what an awx-runtime pod gets (components/pods.py): the image's
 own user (never overridden here), no capabilities, no privilege escalation, a read-only root
 filesystem with a tmpfs on /tmp, and the host's network, so the tests' servers on 127.0.0.1
 are reachable. A writable container (`start(..., read_only=False)`) is for `podman diff`:

@@ -17,9 +17,9 @@ from scripts.image.settings import RUNTIME_USER_ID, project_version
 from tests.fakes.awx_status import FakeAwx
 from tests.fakes.kubernetes_api import FakeKubernetes
 from tests.image.podman import Image, volume
-from tests.runtime.awx_data import table_checksums
-from tests.runtime.backup_fixtures import AgeKeys, backup_environment, dsn, unique_deployment
-from tests.runtime.exporter_process import eventually, exporter_environment
+from tests.runtime.backup.awx_data import table_checksums
+from tests.runtime.backup.fixtures import AgeKeys, backup_environment, dsn, unique_deployment
+from tests.runtime.exporter.process import eventually, exporter_environment
 from tests.services.postgres import PostgresServer, free_port
 from tests.services.pushgateway import Pushgateway
 from tests.services.redis_server import RedisServer

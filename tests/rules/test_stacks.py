@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from components.config import validate_stack_config
-from components.monitoring.targets import MonitoringTargets
-from components.monitoring.wiring import monitoring_targets
+from components.monitoring.targets import MonitoringTargets, monitoring_targets
 from components.settings.monitoring import Slo
 from tests.harness import PROJECT, STACKS, stack_config, with_value
 from tests.rules.promtool import check_rules, write_rules

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from runtime.backup.store import BackupStore
 from runtime.backup.stores.pvc import PvcStore
-from runtime.backup.stores.retry import RetryPolicy
 from runtime.errors import ConfigurationError
+from runtime.retry import RetryPolicy
 
 KINDS = ("s3", "azure", "gcs", "pvc")
 S3_SSE = ("AES256", "aws:kms")
@@ -62,7 +62,7 @@ def retry_policy(env: Mapping[str, str]) -> RetryPolicy:
     if not 0 <= base <= 60:
         raise ConfigurationError(f"BACKUP_RETRY_BASE_SECONDS: must be within 0..60, got {base}")
     return RetryPolicy(
-        max_attempts=_positive(env, "BACKUP_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS), base_delay=base
+        attempts=_positive(env, "BACKUP_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS), base_delay=base
     )
 
 

@@ -26,6 +26,7 @@ from azure.identity import DefaultAzureCredential
 from azure.storage.blob import BlobBlock, ContainerClient, ContentSettings
 
 from runtime.backup.store import (
+    LOG,
     ObjectNotFoundError,
     StoreAccessDeniedError,
     StoredObject,
@@ -34,7 +35,7 @@ from runtime.backup.store import (
     StoreNotFoundError,
 )
 from runtime.backup.stores.parts import PartPipeline, PartReader
-from runtime.backup.stores.retry import RetryPolicy, RetryStats, TransientError, with_retries
+from runtime.retry import RetryPolicy, RetryStats, TransientError, with_retries
 
 Result = TypeVar("Result")
 MAX_BLOCKS = 50_000
@@ -74,7 +75,9 @@ class AzureStore:
             except (ServiceRequestError, ServiceResponseError) as error:
                 raise TransientError(f"{type(error).__name__}: {_first_line(error)}") from error
 
-        return with_retries(self.retry, self.stats, f"{where}: {what}", attempt)
+        return with_retries(
+            self.retry, f"{where}: {what}", attempt, exhausted=StoreError, stats=self.stats, log=LOG
+        )
 
     def _classify(self, error: HttpResponseError, where: str, what: str) -> Exception:
         code = _code(error)

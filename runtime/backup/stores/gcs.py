@@ -22,6 +22,7 @@ from google.cloud import storage  # type: ignore[import-untyped]
 from google.resumable_media import common as media
 
 from runtime.backup.store import (
+    LOG,
     ObjectNotFoundError,
     StoreAccessDeniedError,
     StoredObject,
@@ -30,7 +31,7 @@ from runtime.backup.store import (
     StoreNotFoundError,
 )
 from runtime.backup.stores.parts import PartPipeline, PartReader
-from runtime.backup.stores.retry import RetryPolicy, RetryStats, TransientError, with_retries
+from runtime.retry import RetryPolicy, RetryStats, TransientError, with_retries
 
 Result = TypeVar("Result")
 CHUNK_GRANULE = 256 * 1024
@@ -100,7 +101,9 @@ class GcsStore:
             except api.GoogleAPICallError as error:
                 raise StoreError(f"{where}: {what} failed: {_first_line(error)}") from error
 
-        return with_retries(self.retry, self.stats, f"{where}: {what}", attempt)
+        return with_retries(
+            self.retry, f"{where}: {what}", attempt, exhausted=StoreError, stats=self.stats, log=LOG
+        )
 
     def check_access(self) -> None:
         self.call(

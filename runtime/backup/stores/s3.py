@@ -26,6 +26,7 @@ from botocore.exceptions import (
 )
 
 from runtime.backup.store import (
+    LOG,
     ObjectNotFoundError,
     StoreAccessDeniedError,
     StoredObject,
@@ -34,7 +35,7 @@ from runtime.backup.store import (
     StoreNotFoundError,
 )
 from runtime.backup.stores.parts import PartPipeline, PartReader
-from runtime.backup.stores.retry import RetryPolicy, RetryStats, TransientError, with_retries
+from runtime.retry import RetryPolicy, RetryStats, TransientError, with_retries
 
 Result = TypeVar("Result")
 MAX_PARTS = 10_000
@@ -119,7 +120,9 @@ class S3Store:
             except BotoCoreError as error:
                 raise StoreError(f"{where}: {what} failed: {error}") from error
 
-        return with_retries(self.retry, self.stats, f"{where}: {what}", attempt)
+        return with_retries(
+            self.retry, f"{where}: {what}", attempt, exhausted=StoreError, stats=self.stats, log=LOG
+        )
 
     def _classify(self, error: ClientError, where: str, what: str) -> Exception:
         code = str(error.response.get("Error", {}).get("Code", ""))
