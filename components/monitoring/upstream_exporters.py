@@ -56,7 +56,7 @@ def pushgateway(settings: ExporterSettings) -> MetricsWorkload:
     return MetricsWorkload(
         name=PUSHGATEWAY_SERVICE,
         component=PUSHGATEWAY_SERVICE,
-        image=settings.pushgateway_image,
+        image=settings.pushgateway_image_reference,
         port=PUSHGATEWAY_PORT,
         probe_path="/-/healthy",
         readiness_path="/-/ready",
@@ -69,7 +69,7 @@ def postgres_exporter(
     return MetricsWorkload(
         name=name,
         component="awx-postgres-exporter",
-        image=settings.postgres_image,
+        image=settings.postgres_image_reference,
         port=POSTGRES_EXPORTER_PORT,
         probe_path="/",
         env=[
@@ -93,7 +93,7 @@ def redis_exporter(name: str, address: str, settings: ExporterSettings) -> Metri
     return MetricsWorkload(
         name=name,
         component="awx-redis-exporter",
-        image=settings.redis_image,
+        image=settings.redis_image_reference,
         port=REDIS_EXPORTER_PORT,
         probe_path="/health",
         env=[{"name": "REDIS_ADDR", "value": f"redis://{address}"}],

@@ -5,7 +5,14 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from components.settings.awx import ComputeResources, ResourceRequirements
-from components.settings.base import IMAGE_REPOSITORY, FieldError, ImageTag, Section
+from components.settings.base import (
+    IMAGE_REPOSITORY,
+    FieldError,
+    ImageDigest,
+    ImageTag,
+    Section,
+    by_digest,
+)
 
 
 def _resources(cpu: str, memory: str, cpu_limit: str, memory_limit: str) -> ResourceRequirements:
@@ -55,6 +62,8 @@ class DrillSettings(JobSettings):
     """Image of the scratch PostgreSQL sidecar (the official image's entrypoint)."""
     postgres_image_tag: ImageTag = "16.4"
     """Tag of the scratch PostgreSQL; its major version must be at least the AWX database's."""
+    postgres_image_digest: ImageDigest | None = None
+    """Digest of the scratch PostgreSQL image; set, the drill pulls exactly that build."""
     postgres_resources: ResourceRequirements = _resources("100m", "256Mi", "2", "2Gi")
     """Requests and limits of the scratch PostgreSQL sidecar."""
     scratch_size: str = Field(default="20Gi", pattern=r"^\d+(Ki|Mi|Gi|Ti)$")
@@ -63,4 +72,6 @@ class DrillSettings(JobSettings):
 
     @property
     def postgres_image_reference(self) -> str:
-        return f"{self.postgres_image}:{self.postgres_image_tag}"
+        return by_digest(
+            f"{self.postgres_image}:{self.postgres_image_tag}", self.postgres_image_digest
+        )

@@ -125,6 +125,27 @@ def _pinned_tag(text: str) -> str:
 ImageTag = Annotated[str, AfterValidator(_pinned_tag)]
 """A container image tag that names one release (never `latest`)."""
 
+_IMAGE_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+def _digest(text: str) -> str:
+    if not _IMAGE_DIGEST.fullmatch(text):
+        raise ValueError(
+            f"{text!r} is not an image digest; give sha256: and 64 lowercase hex digits, as "
+            "`skopeo inspect --format '{{.Digest}}' docker://IMAGE:TAG` prints it"
+        )
+    return text
+
+
+ImageDigest = Annotated[str, AfterValidator(_digest)]
+"""A content digest (sha256:...) that pins an image to one exact build."""
+
+
+def by_digest(reference: str, digest: str | None) -> str:
+    """`reference@digest` when a digest is given (the node pulls exactly that build; the tag
+    stays for people), else the reference as it is."""
+    return f"{reference}@{digest}" if digest else reference
+
 
 def quantity_value(text: str | None) -> Decimal | None:
     """The numeric value of an optional, already validated quantity."""

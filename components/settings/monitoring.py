@@ -9,9 +9,11 @@ from components.settings.base import (
     DnsLabel,
     DnsName,
     FieldError,
+    ImageDigest,
     PositiveQuantity,
     PrometheusDuration,
     Section,
+    by_digest,
 )
 
 PUSHGATEWAY_SERVICE = "awx-pushgateway"
@@ -83,16 +85,34 @@ class ExporterSettings(Section):
     """Run prometheus-postgres-exporter against AWX's database (its configuration Secret)."""
     postgres_image: str = "quay.io/prometheuscommunity/postgres-exporter:v0.15.0"
     """Image of the PostgreSQL exporter, with a pinned tag."""
+    postgres_image_digest: ImageDigest | None = None
+    """Digest of the PostgreSQL exporter image; set, nodes pull exactly that build."""
     redis_address: str | None = Field(default=None, pattern=r"^[\w.-]+:\d{1,5}$")
     """host:port of a Redis reachable over TCP to export. The operator-managed Redis listens
     on a unix socket inside each web and task pod, so the Redis exporter runs only when set."""
     redis_image: str = "quay.io/oliver006/redis_exporter:v1.62.0"
     """Image of the Redis exporter, with a pinned tag."""
+    redis_image_digest: ImageDigest | None = None
+    """Digest of the Redis exporter image; set, nodes pull exactly that build."""
     pushgateway_image: str = "quay.io/prometheus/pushgateway:v1.9.0"
     """Image of the Pushgateway that backup jobs push to, with a pinned tag."""
+    pushgateway_image_digest: ImageDigest | None = None
+    """Digest of the Pushgateway image; set, nodes pull exactly that build."""
     awx_token_secret: DnsName | None = None
     """Existing Secret (key `token`) in the AWX namespace with an AWX OAuth2 token for
     /api/v2/metrics/ and the exporter's capacity check; else secrets.awx_metrics_token."""
+
+    @property
+    def postgres_image_reference(self) -> str:
+        return by_digest(self.postgres_image, self.postgres_image_digest)
+
+    @property
+    def redis_image_reference(self) -> str:
+        return by_digest(self.redis_image, self.redis_image_digest)
+
+    @property
+    def pushgateway_image_reference(self) -> str:
+        return by_digest(self.pushgateway_image, self.pushgateway_image_digest)
 
 
 class NetworkPolicySettings(Section):

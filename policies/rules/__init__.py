@@ -1,6 +1,14 @@
 """Every rule of the pack, grouped by concern."""
 
-from . import awx, awx_production, kubernetes, kubernetes_stack, secrets, storage
+from . import (
+    awx,
+    awx_production,
+    images_production,
+    kubernetes,
+    kubernetes_stack,
+    secrets,
+    storage,
+)
 
 ALL_POLICIES = [
     *kubernetes.POLICIES,
@@ -9,4 +17,5 @@ ALL_POLICIES = [
     *secrets.POLICIES,
     *awx.POLICIES,
     *awx_production.POLICIES,
+    *images_production.POLICIES,
 ]

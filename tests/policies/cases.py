@@ -139,6 +139,20 @@ def production(*cron_jobs: dict[str, Any], stack: str = PRODUCTION) -> list[Poli
     return found
 
 
+DIGEST = "@sha256:" + "0" * 64
+
+
+def pinned_workloads(digest: str = DIGEST) -> list[PolicyResource]:
+    """A production stack with the awx-runtime exporter and the Pushgateway (tag + digest)."""
+    exporter = deployment(image=f"ghcr.io/awx-platform/awx-runtime:0.1.0{DIGEST}")
+    gateway = deployment("pushgateway", image=f"quay.io/prometheus/pushgateway:v1.9.0{digest}")
+    return [
+        *production(),
+        resource(DEPLOYMENT, exporter, "exporter", stack=PRODUCTION),
+        resource(DEPLOYMENT, gateway, "pushgateway", stack=PRODUCTION),
+    ]
+
+
 def one(resource_type: str, props: dict[str, Any]) -> list[PolicyResource]:
     return [resource(resource_type, props)]
 
@@ -451,5 +465,12 @@ CASES = [
         production(backup_job()) + monitoring_objects(),
         production(backup_job()) + monitoring_objects(monitor=False),
         "has no ServiceMonitor",
+    ),
+    Case(
+        "awx-prod-images-by-digest",
+        pinned_workloads(),
+        pinned_workloads(digest=""),
+        "quay.io/prometheus/pushgateway:v1.9.0 without a digest; "
+        "set awx-platform:monitoring.exporters.pushgateway_image_digest",
     ),
 ]

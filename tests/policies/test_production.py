@@ -21,11 +21,12 @@ from tests.policies.pack import POLICIES, program_resources, resource, violation
 PRODUCTION_POLICIES = sorted(name for name in POLICIES if name.startswith("awx-prod-"))
 
 
-def test_there_are_four_production_policies() -> None:
+def test_there_are_five_production_policies() -> None:
     assert PRODUCTION_POLICIES == [
         "awx-prod-backup-retention",
         "awx-prod-backups-enabled",
         "awx-prod-backups-encrypted",
+        "awx-prod-images-by-digest",
         "awx-prod-monitoring-enabled",
     ]
 

@@ -101,13 +101,18 @@ def test_job_settings_come_from_config() -> None:
     }
 
 
+PROD_RUNTIME_DIGEST = "sha256:a61bb46acd9a426b3125d7c89e12ea18f06c9c907a387c1b431c33e20a1343c6"
+PROD_POSTGRES_DIGEST = "sha256:e62fbf9d3e2b49816a32c400ed2dba83e3b361e6833e624024309c35d334b412"
+
+
 def test_backup_pod_is_hardened_and_runs_the_runtime(prod: ProgramRun) -> None:
     pod = cron_pod(prod)
     assert pod["securityContext"] == pod_security_context()
     assert pod["serviceAccountName"] == "awx-backup"
     main = container(pod)
     assert main["securityContext"] == container_security_context()
-    assert main["image"] == "ghcr.io/awx-platform/awx-runtime:0.1.0"
+    # prod-aws pins the image by digest (policy awx-prod-images-by-digest).
+    assert main["image"] == f"ghcr.io/awx-platform/awx-runtime:0.1.0@{PROD_RUNTIME_DIGEST}"
     assert main["args"] == ["backup", "create", "--secrets-dir", "/var/run/awx-secrets"]
     assert main["resources"] == {
         "requests": {"cpu": "100m", "memory": "256Mi"},
@@ -202,7 +207,7 @@ def test_drill_runs_a_scratch_postgres_sidecar_on_localhost(prod: ProgramRun) ->
     assert not {"PGHOST", "PGPASSWORD"} & set(variables)
     (sidecar,) = pod["initContainers"]
     assert sidecar["restartPolicy"] == "Always"
-    assert sidecar["image"] == "docker.io/library/postgres:16.4"
+    assert sidecar["image"] == f"docker.io/library/postgres:16.4@{PROD_POSTGRES_DIGEST}"
     assert "listen_addresses=127.0.0.1" in sidecar["args"]
     assert sidecar["securityContext"] == container_security_context()
     assert sidecar["startupProbe"]["exec"]["command"][:3] == ["pg_isready", "-h", "127.0.0.1"]

@@ -127,6 +127,16 @@ CASES: list[tuple[dict[str, Any], str, str]] = [
         "is not a pinned image tag",
     ),
     (
+        {"runtime.image_digest": "sha256:ABC"},
+        "awx-platform:runtime.image_digest",
+        "is not an image digest",
+    ),
+    (
+        {"monitoring.exporters.pushgateway_image_digest": "v1.9.0"},
+        "awx-platform:monitoring.exporters.pushgateway_image_digest",
+        "is not an image digest",
+    ),
+    (
         {"awx.ingress": {"type": "ingress"}},
         "awx-platform:awx.ingress.hostname",
         "is required when type is 'ingress'",

@@ -127,3 +127,30 @@ def test_production_stacks_protect_what_holds_data(stack: str) -> None:
         *BACKUP_STORAGE[stack],
     }
     assert run.one(AWX).inputs["spec"]["web_replicas"] == 2
+
+
+def _images(run: ProgramRun) -> set[str]:
+    """Every container image of every pod template the program registers."""
+    found = set()
+    for manifest in run.manifests():
+        spec = manifest.get("spec") or {}
+        for template in (spec.get("template"), spec.get("jobTemplate", {}).get("spec", {}).get(
+            "template")):  # fmt: skip
+            pod = (template or {}).get("spec") or {}
+            for container in [*pod.get("initContainers", []), *pod.get("containers", [])]:
+                found.add(container["image"])
+    return found
+
+
+@pytest.mark.parametrize("stack", ["prod-aws", "prod-azure", "prod-gcp"])
+def test_production_examples_run_every_image_by_tag_and_digest(stack: str) -> None:
+    images = _images(run_program(stack))
+    assert images and all("@sha256:" in image for image in images), images
+    assert any(
+        image.startswith("ghcr.io/awx-platform/awx-runtime:0.1.0@sha256:") for image in images
+    )
+
+
+def test_without_digests_images_are_tag_pinned_only() -> None:
+    images = _images(run_program("dev"))
+    assert images and not any("@" in image for image in images), images
