@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "runtime.forks.commands",
     "runtime.exporter.commands",
     "runtime.backup.commands",
+    "runtime.rightsizing.rightsize",
 )
 
 
