@@ -88,17 +88,19 @@ def running_prometheus(data: Path) -> Iterator[str]:
         config.write_text("global:\n  scrape_interval: 1m\n")
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        process = subprocess.Popen(
-            [
-                _binary("prometheus"),
-                f"--config.file={config}",
-                f"--storage.tsdb.path={storage}",
-                "--storage.tsdb.retention.time=100y",
-                f"--web.listen-address=127.0.0.1:{port}",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=open(Path(directory) / "prometheus.log", "w"),  # noqa: SIM115
-        )
+        log_path = Path(directory) / "prometheus.log"
+        with log_path.open("w") as log_file:
+            process = subprocess.Popen(
+                [
+                    _binary("prometheus"),
+                    f"--config.file={config}",
+                    f"--storage.tsdb.path={storage}",
+                    "--storage.tsdb.retention.time=100y",
+                    f"--web.listen-address=127.0.0.1:{port}",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=log_file,
+            )
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -108,7 +110,7 @@ def running_prometheus(data: Path) -> Iterator[str]:
                 except httpx.HTTPError:
                     pass
                 if time.monotonic() > deadline or process.poll() is not None:
-                    log = (Path(directory) / "prometheus.log").read_text()[-2000:]
+                    log = log_path.read_text()[-2000:]
                     raise RuntimeError(f"prometheus did not become ready:\n{log}")
                 time.sleep(0.2)
             yield url
