@@ -177,7 +177,7 @@ def advisor_defaults() -> str:
         name: StackConfig.model_fields[name].default.model_dump(mode="json")
         for name in ADVISOR_SECTIONS
     }
-    return json.dumps(defaults, indent=2, sort_keys=True) + "\n"
+    return json.dumps(defaults, indent=2) + "\n"
 
 
 def main() -> int:

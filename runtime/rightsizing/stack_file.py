@@ -16,17 +16,31 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.util import load_yaml_guess_indent
 
 from runtime.errors import ConfigurationError
 
 NAMESPACE = "awx-platform"
 
 
-def _yaml() -> YAML:
+def _yaml(text: str = "") -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap a long line the patch did not touch
+    if text:
+        # ruamel re-indents block sequences to its own default; keep the file's instead.
+        _, sequence, offset = load_yaml_guess_indent(text)
+        yaml.indent(mapping=_mapping_indent(text), sequence=sequence or 2, offset=offset or 0)
     return yaml
+
+
+def _mapping_indent(text: str) -> int:
+    """The indent of the first nested mapping key (Pulumi stack files use 2)."""
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        if line != stripped and stripped and not stripped.startswith(("#", "-")):
+            return len(line) - len(stripped)
+    return 2
 
 
 def defaults() -> dict[str, Any]:
@@ -88,7 +102,12 @@ class StackFile:
         return node
 
     def patched(self, changes: dict[str, Any]) -> str:
-        """The file's text with `changes` ({key: value}) set, everything else as it was."""
+        """The file's text with `changes` ({key: value}) set, everything else as it was.
+
+        A map the file lacks is written with its defaults filled in: the config models read a
+        partly written map with the inner fields' defaults (requests: {} means no requests),
+        not the outer default, so writing only the changed key would drop its siblings.
+        """
         document = _yaml().load(self.text) or CommentedMap()
         if document.get("config") is None:
             document["config"] = CommentedMap()
@@ -97,13 +116,35 @@ class StackFile:
             section, *rest = key.split(".")
             name = f"{NAMESPACE}:{section}"
             if config.get(name) is None:
-                config[name] = CommentedMap()
-            node = config[name]
+                config[name] = CommentedMap()  # every field of a section has its own default
+            node, path = config[name], [section]
             for part in rest[:-1]:
+                path.append(part)
                 if node.get(part) is None:
-                    node[part] = CommentedMap()
+                    node[part] = _filled(self._default_at(path))
                 node = node[part]
             node[rest[-1]] = value
         buffer = io.StringIO()
-        _yaml().dump(document, buffer)
+        _yaml(self.text).dump(document, buffer)
         return buffer.getvalue()
+
+    def _default_at(self, path: list[str]) -> Any:
+        node: Any = self._defaults
+        for part in path:
+            node = node.get(part) if isinstance(node, dict) else None
+        return node
+
+
+def _filled(defaults: Any) -> CommentedMap:
+    """A YAML map of `defaults` without nulls; maps of scalars in flow style ({cpu: 1, ...})."""
+    filled = CommentedMap()
+    if not isinstance(defaults, dict):
+        return filled
+    for key, value in defaults.items():
+        if isinstance(value, dict):
+            filled[key] = _filled(value)
+        elif value is not None:
+            filled[key] = value
+    if filled and not any(isinstance(value, dict) for value in filled.values()):
+        filled.fa.set_flow_style()
+    return filled
