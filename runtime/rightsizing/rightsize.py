@@ -145,7 +145,12 @@ def rightsize_command(arguments: argparse.Namespace) -> int:
     job_namespace = values.optional("job_namespace") or str(
         stack.configured("autoscaling.job_pod.namespace") or f"{namespace}-jobs"
     )
-    for option, name in (("deployment", values.text("deployment")), ("namespace", namespace)):
+    names = (
+        ("deployment", values.text("deployment")),
+        ("namespace", namespace),
+        ("job_namespace", job_namespace),
+    )
+    for option, name in names:
         if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name):
             raise values.error(option, f"{name!r} is not a DNS-1123 label")
     scope = queries.Scope(

@@ -69,6 +69,9 @@ class StackFile:
         config = document.get("config")
         if config is not None and not isinstance(config, dict):
             raise ConfigurationError(f"--stack-file {path}: `config` must be a map")
+        for key, value in (config or {}).items():
+            if str(key).startswith(f"{NAMESPACE}:") and not isinstance(value, dict | None):
+                raise ConfigurationError(f"--stack-file {path}: {key} must be a map")
         self.document = document
         self._defaults = defaults()
 
