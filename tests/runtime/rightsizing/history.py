@@ -5,7 +5,7 @@ Each container embodies one case the advisor must get right (docs/rightsizing.md
 | where | case |
 |---|---|
 | awx-web (web pod) | over-provisioned: ~0.08 core and ~350Mi against 250m/1Gi requests, 2Gi limit |
-| awx-task (task pods) | HPA-scaled: a shared load split over 2 pods, 3 during business-hour bursts |
+| awx-task (task pods) | HPA-scaled: one load shared by 2 pods, 3 in business-hour bursts |
 | awx-ee (task pods) | CPU-throttled: bursts at its 1-core limit, CFS counters show it |
 | redis (both pods) | OOM-killed once in task pod a, at its 512Mi limit |
 | awx-rsyslog (both pods) | under-provisioned memory: peaks near its 256Mi limit |
@@ -124,7 +124,7 @@ class _Builder:
     def noise(self, scale: float) -> float:
         return self.rng.gauss(0, scale)
 
-    def container(
+    def container(  # noqa: PLR0917 (the label order of the series it writes)
         self,
         namespace: str,
         pod: str,

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from components.config import validate_stack_config
+from components.config_check import sections
 from tests.runtime.rightsizing.advisor_run import STACK, rightsize
 
 
@@ -128,9 +130,6 @@ def _lookup(config: dict[str, object], field: str) -> object:
 def test_apply_changes_nothing_but_the_applied_keys(prometheus_url: str, tmp_path: Path) -> None:
     """The effective configuration, as the program's models read it, before and after: only
     the applied keys differ (a map the file lacked is written with its defaults filled in)."""
-    from components.config_check import sections
-    from components.config import validate_stack_config
-
     stack = tmp_path / "Pulumi.dev.yaml"
     shutil.copy(Path(__file__).parents[3] / "Pulumi.dev.yaml", stack)
     before = validate_stack_config(sections(yaml.safe_load(stack.read_text()), "before"))

@@ -11,7 +11,7 @@ import pytest
 
 from runtime.rightsizing import quantities
 from tests.runtime.rightsizing import expected
-from tests.runtime.rightsizing.advisor_run import rightsize
+from tests.runtime.rightsizing.advisor_run import STACK, rightsize
 from tests.runtime.rightsizing.history import (
     FRESH_NAMESPACE,
     JOB_NAMESPACE,
@@ -146,8 +146,6 @@ def test_oom_killed_container_memory_goes_up_by_the_bump_and_never_down(
 
 
 def expected_stack_text() -> str:
-    from tests.runtime.rightsizing.advisor_run import STACK
-
     return STACK.read_text()
 
 

@@ -4,6 +4,8 @@ failed; environment variables stand in for flags; every report format carries th
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -142,9 +144,6 @@ def test_every_format_carries_the_same_recommendations(prometheus_url: str) -> N
 
 
 def test_config_check_names_the_key(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     good = subprocess.run(
         [sys.executable, "-m", "components.config_check", str(STACK)],
         capture_output=True,
