@@ -88,9 +88,7 @@ def advise(history: History, stack: StackFile, gates: gating.Gates) -> Report:
             for resource in ("cpu", "memory")
         }
         score = confidence_of.confidence(usage)
-        for rec in resources.propose(
-            usage, current, inputs, history.evaluated_at, history.window_seconds
-        ):
+        for rec in resources.propose(usage, current, inputs, history.window_seconds):
             rec.confidence = score
             found.append(rec)
     found = [r for r in found if r.quantity(r.target_value) != r.current]

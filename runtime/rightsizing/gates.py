@@ -45,7 +45,7 @@ def shape(recommendation: Recommendation, gates: Gates) -> None:
         rec.recommended_value = capped
         rec.notes.append(
             f"Capped at {gates.max_change_percent:g}% of the current value in one run "
-            f"(the history asks for {full})."
+            f"(uncapped: {full})."
         )
 
 

@@ -57,8 +57,9 @@ class Inputs:
     """p95 of the task pods' average use per resource (what the HPA's utilization is of)."""
 
 
-def _days(usage: ComponentUsage, window: float, at: float) -> str:
-    del at
+def _days(usage: ComponentUsage, window: float) -> str:
+    if usage.component == "job":
+        return f"{usage.pods} jobs"
     days = min(usage.covered_minutes * 60, window) / 86400
     return f"{days:.1f} days"
 
@@ -67,13 +68,12 @@ def propose(
     usage: ComponentUsage,
     current: dict[str, Any],
     inputs: Inputs,
-    at: float,
     window: float,
 ) -> list[Recommendation]:
     """Recommendations for one component; `current` maps each field to its value (or None)."""
     found: list[Recommendation] = []
     prefix = field_prefix(usage.component)
-    span = _days(usage, window, at)
+    span = _days(usage, window)
     pods = f"{usage.pods} pod{'s' if usage.pods != 1 else ''}"
     for resource in ("cpu", "memory"):
         request_key, limit_key = f"{prefix}.requests.{resource}", f"{prefix}.limits.{resource}"
@@ -187,6 +187,8 @@ def _limit(
     current = quantities.parse(now)
     value = max(peak * (1 + MARGIN), request)
     reason = f"peak {resource} over {span} was {_shown(resource, peak)}; +15% margin."
+    if request > peak * (1 + MARGIN):
+        reason += f" Not below the recommended request ({quantities.formatted(resource, request)})."
     if resource == "memory" and usage.oom_killed:
         hit = usage.oom_limit or current
         value = max(value, hit * BUMP, current)

@@ -14,7 +14,7 @@ def test_change_cap_takes_a_step_and_says_how_far_the_history_asks(prometheus_ur
         "awx.resources.web.requests.cpu"
     )
     assert capped["recommended"] == "125m"  # 250m - 50%
-    assert f"(the history asks for {full['recommended']})" in capped["reason"]
+    assert f"(uncapped: {full['recommended']})" in capped["reason"]
     assert "Capped at 50%" in capped["reason"]
     assert capped["blocked_by"] is None
     increase = rightsize(prometheus_url, "--max-change-percent", "20").by_field(

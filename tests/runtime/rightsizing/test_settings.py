@@ -168,3 +168,26 @@ def test_config_check_names_the_key(tmp_path: Path) -> None:
         check=False,
     )
     assert unreadable.returncode == 2
+
+
+def test_only_the_requested_groups_module_is_imported() -> None:
+    probe = (
+        "import sys; from runtime.cli import build_parser; build_parser({argv}); "
+        "print(sorted(m for m in sys.modules if m.startswith(('runtime.', 'rich', 'ruamel'))))"
+    )
+    rightsize_only = subprocess.run(
+        [sys.executable, "-c", probe.format(argv="['rightsize']")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "runtime.rightsizing.rightsize" in rightsize_only
+    assert "runtime.backup.commands" not in rightsize_only
+    backup_only = subprocess.run(
+        [sys.executable, "-c", probe.format(argv="['backup']")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "runtime.rightsizing" not in backup_only
+    assert "ruamel" not in backup_only
