@@ -12,17 +12,15 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
-import httpx
-
 from tests.runtime.rightsizing import history as history_module
 from tests.runtime.rightsizing.history import History, Parameters
 from tests.services.postgres import free_port
+from tests.services.readiness import wait_until_ready
 
 CACHE = (
     Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "awx-platform" / "rightsize"
@@ -102,17 +100,9 @@ def running_prometheus(data: Path) -> Iterator[str]:
                 stderr=log_file,
             )
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{url}/-/ready", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline or process.poll() is not None:
-                    log = log_path.read_text()[-2000:]
-                    raise RuntimeError(f"prometheus did not become ready:\n{log}")
-                time.sleep(0.2)
+            wait_until_ready(
+                f"{url}/-/ready", process, "prometheus", 60, lambda: log_path.read_text()[-2000:]
+            )
             yield url
         finally:
             process.terminate()

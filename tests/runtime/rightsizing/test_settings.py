@@ -143,51 +143,40 @@ def test_every_format_carries_the_same_recommendations(prometheus_url: str) -> N
     assert replicas and all(isinstance(i["current"], int) for i in replicas)
 
 
-def test_config_check_names_the_key(tmp_path: Path) -> None:
-    good = subprocess.run(
-        [sys.executable, "-m", "components.config_check", str(STACK)],
+def _config_check(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "components.config_check", str(path)],
         capture_output=True,
+        text=True,
         check=False,
     )
-    assert good.returncode == 0
+
+
+def test_config_check_names_the_key(tmp_path: Path) -> None:
+    assert _config_check(STACK).returncode == 0
     bad = _stack(
         tmp_path, STACK.read_text().replace("max_forks_per_task: 20", "max_forks_per_task: 50")
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "components.config_check", str(bad)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _config_check(bad)
     assert result.returncode == 1
     assert "awx-platform:autoscaling.max_forks_per_task" in result.stderr
-    unreadable = subprocess.run(
-        [sys.executable, "-m", "components.config_check", str(tmp_path / "none.yaml")],
-        capture_output=True,
-        text=True,
-        check=False,
+    assert _config_check(tmp_path / "none.yaml").returncode == 2
+
+
+def _imported_modules(group: str) -> str:
+    probe = (
+        f"import sys; from runtime.cli import build_parser; build_parser([{group!r}]); "
+        "print(sorted(m for m in sys.modules if m.startswith(('runtime.', 'rich', 'ruamel'))))"
     )
-    assert unreadable.returncode == 2
+    return subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_only_the_requested_groups_module_is_imported() -> None:
-    probe = (
-        "import sys; from runtime.cli import build_parser; build_parser({argv}); "
-        "print(sorted(m for m in sys.modules if m.startswith(('runtime.', 'rich', 'ruamel'))))"
-    )
-    rightsize_only = subprocess.run(
-        [sys.executable, "-c", probe.format(argv="['rightsize']")],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    rightsize_only = _imported_modules("rightsize")
     assert "runtime.rightsizing.rightsize" in rightsize_only
     assert "runtime.backup.commands" not in rightsize_only
-    backup_only = subprocess.run(
-        [sys.executable, "-c", probe.format(argv="['backup']")],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    backup_only = _imported_modules("backup")
     assert "runtime.rightsizing" not in backup_only
     assert "ruamel" not in backup_only
