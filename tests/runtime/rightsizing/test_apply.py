@@ -8,10 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from components.config import validate_stack_config
 from components.config_check import sections
+from runtime.rightsizing import patch
 from tests.runtime.rightsizing.advisor_run import STACK, rightsize
 
 
@@ -152,3 +154,17 @@ def _flatten(node: object, prefix: str = "") -> dict[str, object]:
     for key, value in node.items():
         flat.update(_flatten(value, f"{prefix}.{key}" if prefix else key))
     return flat
+
+
+def test_apply_without_the_config_models_writes_nothing(
+    prometheus_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where components/ is not installed (the awx-runtime image) nothing can be validated."""
+    monkeypatch.setattr(patch, "CHECK_MODULE", "components.not_installed_here")
+    stack = _copy(tmp_path)
+    before = stack.read_bytes()
+    run = rightsize(prometheus_url, "--apply", stack=stack)
+    assert run.status == 1
+    assert "cannot validate the patch: components.not_installed_here is not installed" in run.stderr
+    assert stack.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [stack.name]

@@ -6,6 +6,7 @@ point; the cap has its own tests (test_gates.py)."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -224,3 +225,30 @@ def test_six_queries_whatever_the_pod_count(prometheus_url: str, history: Histor
     }
     assert all(i["field"].startswith(("awx.", "autoscaling.")) for i in run.recommendations)
     assert TASK_RS  # pods of one ReplicaSet are one component
+
+
+def test_prices_come_from_the_stack_file_and_spot_job_pods_use_spot_prices(
+    prometheus_url: str, tmp_path: Path
+) -> None:
+    listed = rightsize(prometheus_url, *UNCAPPED).by_field("awx.resources.web.requests.cpu")
+    stack = tmp_path / "Pulumi.prices.yaml"
+    stack.write_text(STACK.read_text() + "  awx-platform:rightsizing:\n    prices: {cpu: 0.1}\n")
+    priced = rightsize(prometheus_url, *UNCAPPED, stack=stack)
+    web = priced.by_field("awx.resources.web.requests.cpu")
+    saved_cores = quantities.parse(web["current"]) - quantities.parse(web["recommended"])
+    assert web["monthly_savings"] == pytest.approx(saved_cores * 0.1 * 730, abs=0.005)
+    assert listed["monthly_savings"] == pytest.approx(saved_cores * 0.031611 * 730, abs=0.005)
+    job = "autoscaling.job_pod.resources.requests.cpu"
+    on_demand = priced.by_field(job)["monthly_savings"]
+    spot_stack = tmp_path / "Pulumi.spot.yaml"
+    spot_stack.write_text(
+        STACK.read_text().replace(
+            "    web_replicas: 1\n",
+            "    web_replicas: 1\n    placement:\n      job_pods: {spot: prefer}\n",
+        )
+    )
+    spot = rightsize(prometheus_url, *UNCAPPED, stack=spot_stack).by_field(job)["monthly_savings"]
+    listed_job = rightsize(prometheus_url, *UNCAPPED).by_field(job)["monthly_savings"]
+    assert on_demand == pytest.approx(listed_job * 0.1 / 0.031611, abs=0.05)
+    assert spot == pytest.approx(listed_job * 0.006655 / 0.031611, abs=0.01)
+    assert spot != 0
