@@ -51,6 +51,21 @@ OPTIONS = (
         "Gate: largest change of one value per run, in percent",
         "50",
     ),
+    Option("pushgateway", "--pushgateway-url", "PUSHGATEWAY_URL", "--publish: Pushgateway", ""),
+    Option(
+        "report_configmap",
+        "--report-configmap",
+        "RIGHTSIZE_REPORT_CONFIGMAP",
+        "--publish: ConfigMap for the report; empty: <deployment>-rightsizing-report",
+        "",
+    ),
+    Option(
+        "kube_api_url",
+        "--kube-api-url",
+        "RIGHTSIZE_KUBE_API_URL",
+        "--publish: Kubernetes API URL; empty: in-cluster",
+        "",
+    ),
     Option(
         "until",
         "--until",
@@ -75,6 +90,11 @@ def register(groups: Any) -> None:
     )
     command.add_argument(
         "--apply", action="store_true", help="Write unblocked recommendations to --stack-file"
+    )
+    command.add_argument(
+        "--publish",
+        action="store_true",
+        help="Publish metrics, the report ConfigMap and an Event (runtime/rightsizing/publish.py)",
     )
     command.set_defaults(handler=rightsize_command)
 
@@ -164,6 +184,22 @@ def rightsize_command(arguments: argparse.Namespace) -> int:
     result = advise(history, stack, gates)
     sys.stdout.write(report.FORMATS[arguments.format](result))
     written = patch.apply(stack, result.recommendations) if arguments.apply else {}
+    if arguments.publish:
+        # Imported only here: the kubernetes client costs a dry run seconds and megabytes.
+        from runtime.rightsizing import publish  # noqa: PLC0415
+
+        deployment = values.text("deployment")
+        publish.publish(
+            result,
+            report.as_markdown(result),
+            publish.Target(
+                name=deployment,
+                namespace=namespace,
+                configmap=values.optional("report_configmap") or f"{deployment}-rightsizing-report",
+                pushgateway=values.optional("pushgateway"),
+                kube_api_url=values.optional("kube_api_url"),
+            ),
+        )
     log.info(
         "rightsize finished",
         extra={
@@ -172,6 +208,7 @@ def rightsize_command(arguments: argparse.Namespace) -> int:
             "queries": prometheus.queries,
             "applied": len(written),
             "dry_run": not arguments.apply,
+            "published": arguments.publish,
         },
     )
     return 0
