@@ -98,7 +98,7 @@ def advise(history: History, stack: StackFile, gates: gating.Gates) -> Report:
         rec.monthly_savings = savings.monthly(
             rec, pods[rec.component], prices, spot and rec.component == "job"
         )
-    _requests_within_limits(found, stack)
+    _pairs_consistent(found, stack)
     found.extend(_follow_ups(history, stack, gates, found, inputs))
     return Report(found, history)
 
@@ -119,20 +119,30 @@ def _in_force(found: list[Recommendation], stack: StackFile, key: str) -> float:
     return quantities.parse(value) if value is not None else 0.0
 
 
-def _requests_within_limits(found: list[Recommendation], stack: StackFile) -> None:
-    """A request may not exceed the limit in force (the config models refuse it)."""
+def _pairs_consistent(found: list[Recommendation], stack: StackFile) -> None:
+    """Requests within limits after the gates (the config models refuse anything else): a
+    request is held at the limit in force, a limit at the request in force, and when that
+    leaves nothing to change, the other value's gate holds this one back too."""
+    by_field = {rec.field: rec for rec in found}
     for rec in found:
-        if rec.kind != "request" or rec.blocked_by is not None:
+        if rec.blocked_by is not None or rec.kind not in ("request", "limit"):
             continue
-        limit_key = rec.field.replace(".requests.", ".limits.")
-        if stack.value(limit_key) is None:
+        is_request = rec.kind == "request"
+        other_key = (
+            rec.field.replace(".requests.", ".limits.")
+            if is_request
+            else rec.field.replace(".limits.", ".requests.")
+        )
+        if stack.value(other_key) is None:
             continue
-        limit = _in_force(found, stack, limit_key)
-        if rec.recommended_value > limit:
-            rec.recommended_value = limit
-            rec.notes.append(f"Held at the limit in force ({rec.quantity(limit)}).")
+        other = _in_force(found, stack, other_key)
+        if (rec.recommended_value > other) if is_request else (rec.recommended_value < other):
+            rec.recommended_value = other
+            what = "limit" if is_request else "request"
+            rec.notes.append(f"Held at the {what} in force ({rec.quantity(other)}).")
             if not rec.changes:
-                rec.blocked_by = "max-change-percent"
+                partner = by_field.get(other_key)
+                rec.blocked_by = (partner.blocked_by if partner else None) or "max-change-percent"
 
 
 def _follow_ups(

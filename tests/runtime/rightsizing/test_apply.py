@@ -168,3 +168,28 @@ def test_apply_without_the_config_models_writes_nothing(
     assert "cannot validate the patch: components.not_installed_here is not installed" in run.stderr
     assert stack.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [stack.name]
+
+
+@pytest.mark.parametrize(
+    "gates",
+    [
+        ("--max-risk", "low"),
+        ("--max-change-percent", "10"),
+        ("--max-change-percent", "1000", "--max-risk", "critical"),
+        ("--max-change-percent", "90", "--max-risk", "low"),
+    ],
+)
+def test_whatever_the_gates_hold_back_the_applied_file_validates(
+    prometheus_url: str, tmp_path: Path, gates: tuple[str, ...]
+) -> None:
+    """Requests and limits are applied or held as pairs that the config models accept."""
+    stack = tmp_path / "Pulumi.pairs.yaml"
+    stack.write_text(
+        STACK.read_text().replace(
+            '        requests: {cpu: 500m, memory: 1Gi}\n        limits: {cpu: "2", memory: 4Gi}',
+            '        requests: {cpu: 500m, memory: 3Gi}\n        limits: {cpu: "2", memory: 4Gi}',
+        )
+    )
+    run = rightsize(prometheus_url, "--apply", *gates, stack=stack)
+    assert run.status == 0, run.stderr
+    assert _check(stack).returncode == 0
