@@ -90,15 +90,6 @@ class MetricsPusher:
         gauge = Gauge(metric, help_text, names, registry=self._registry)
         gauge.labels(self.name, self.namespace, *labels.values()).set(value)
 
-    def gauges(self, metric: str, help_text: str, rows: list[tuple[dict[str, str], float]]) -> None:
-        """One gauge with a series per row (labels beyond name and namespace, value)."""
-        from prometheus_client import Gauge  # noqa: PLC0415
-
-        extra = list(rows[0][0]) if rows else []
-        gauge = Gauge(metric, help_text, ["name", "namespace", *extra], registry=self._registry)
-        for labels, value in rows:
-            gauge.labels(self.name, self.namespace, *(labels[key] for key in extra)).set(value)
-
     def push(self) -> None:
         from prometheus_client import pushadd_to_gateway  # noqa: PLC0415
 

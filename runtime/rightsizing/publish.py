@@ -26,9 +26,8 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError as Urllib3Error
 
-from runtime.backup.metrics import MetricsPusher
 from runtime.errors import AwxRuntimeError
-from runtime.health.kubernetes_api import api_client
+from runtime.kubernetes_api import api_client
 from runtime.rightsizing.advisor import Report
 
 JOB = "awx-rightsizing"
@@ -48,7 +47,9 @@ class Target:
 def publish(report: Report, markdown: str, target: Target) -> None:
     if target.pushgateway is not None:
         _push(report, target)
-    api = client.CoreV1Api(api_client(target.kube_api_url))
+    api = client.CoreV1Api(
+        api_client(target.kube_api_url, "--kube-api-url / RIGHTSIZE_KUBE_API_URL")
+    )
     try:
         _replace_configmap(api, report, markdown, target)
         _event(api, report, target)
@@ -62,27 +63,39 @@ def publish(report: Report, markdown: str, target: Target) -> None:
 
 
 def _push(report: Report, target: Target) -> None:
-    pusher = MetricsPusher(target.pushgateway, JOB, target.name, target.namespace)
-    rows = [
-        ({label: str(item[label] or "none") for label in LABELS}, rec.recommended_value)
-        for rec, item in ((r, r.as_dict()) for r in report.recommendations)
-    ]
-    pusher.gauges(
+    from prometheus_client import CollectorRegistry, Gauge, pushadd_to_gateway  # noqa: PLC0415
+
+    registry = CollectorRegistry()
+    identity = {"name": target.name, "namespace": target.namespace}
+    recommendation = Gauge(
         "awx_rightsizing_recommendation",
         "Recommended value (cores, bytes, pods or forks) per stack config key.",
-        rows,
+        [*identity, *LABELS],
+        registry=registry,
     )
+    for rec in report.recommendations:
+        item = rec.as_dict()
+        labels = {label: str(item[label] or "none") for label in LABELS}
+        recommendation.labels(**identity, **labels).set(rec.recommended_value)
     saved = sum(r.monthly_savings for r in report.recommendations if r.blocked_by is None)
-    pusher.gauge(
+    Gauge(
         "awx_rightsizing_potential_monthly_savings",
         "Monthly savings of the recommendations no gate blocked (negative: costs more).",
-        saved,
-    )
-    pusher.gauge(
-        "awx_rightsizing_last_run_timestamp_seconds", "End of the last advisor run.", time.time()
-    )
+        list(identity),
+        registry=registry,
+    ).labels(**identity).set(saved)
+    Gauge(
+        "awx_rightsizing_last_run_timestamp_seconds",
+        "End of the last advisor run.",
+        list(identity),
+        registry=registry,
+    ).labels(**identity).set(time.time())
+    assert target.pushgateway is not None
     try:
-        pusher.push()
+        # POST: replaces every series of these names in the group, nothing else.
+        pushadd_to_gateway(
+            target.pushgateway, job=JOB, registry=registry, grouping_key=identity, timeout=10
+        )
     except OSError as error:
         raise AwxRuntimeError(
             f"could not push metrics to the Pushgateway at {target.pushgateway}: {error}",

@@ -175,7 +175,7 @@ def _imported_modules(group: str) -> str:
 
 def test_only_the_requested_groups_module_is_imported() -> None:
     rightsize_only = _imported_modules("rightsize")
-    assert "runtime.rightsizing.rightsize" in rightsize_only
+    assert "runtime.rightsizing.commands" in rightsize_only
     assert "runtime.backup.commands" not in rightsize_only
     backup_only = _imported_modules("backup")
     assert "runtime.rightsizing" not in backup_only

@@ -1,30 +1,20 @@
-"""`awx-runtime rightsize`: recommend CPU/memory requests and limits for every AWX container
-and the job pods, task replica bounds and the fork cap, from Prometheus history.
-
-Dry run by default: prints the report and writes nothing. With --apply it writes the
-recommendations no gate blocked into --stack-file (comments and formatting kept), after the
-program's config models accepted the patched file. Exit 0 on success (with or without
-recommendations), 2 for bad settings, 1 when something failed (the message names it).
-"""
+"""Flags of `awx-runtime rightsize` (the shared Option parser) and their checks; each bad
+value is a ConfigurationError (exit 2) naming its flag and variable, or the stack file."""
 
 from __future__ import annotations
 
 import argparse
 import re
-import sys
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from runtime.errors import ConfigurationError
-from runtime.logs import log
-from runtime.options import Option, OptionValues, add_options
-from runtime.rightsizing import patch, queries, report, usage
-from runtime.rightsizing.advisor import advise
+from runtime.options import Option, OptionValues
+from runtime.rightsizing import queries, usage
 from runtime.rightsizing.gates import Gates
 from runtime.rightsizing.model import RISKS
-from runtime.rightsizing.prometheus import Prometheus
 from runtime.rightsizing.stack_file import StackFile
 
 OPTIONS = (
@@ -75,28 +65,50 @@ OPTIONS = (
     ),
 )
 _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 
 
-def register(groups: Any) -> None:
-    command = groups.add_parser(
-        "rightsize",
-        help="Right-sizing recommendations from Prometheus history (dry run unless --apply).",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+@dataclass(frozen=True)
+class Settings:
+    prometheus_url: str
+    scope: queries.Scope
+    window_seconds: float
+    until: float
+    stack: StackFile
+    gates: Gates
+    report_configmap: str
+    pushgateway: str | None
+    kube_api_url: str | None
+
+
+def resolve(arguments: argparse.Namespace) -> Settings:
+    values = OptionValues(arguments, OPTIONS)
+    url = values.text("prometheus_url")
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
+        raise values.error("prometheus_url", f"{url!r} is not an http(s) URL")
+    window = _window_seconds(values)
+    until = _until(values)
+    stack = StackFile(Path(values.text("stack_file")))
+    gates = _gates(values, stack)
+    deployment, namespace = values.text("deployment"), values.text("namespace")
+    job_namespace = values.optional("job_namespace") or str(
+        stack.configured("autoscaling.job_pod.namespace") or f"{namespace}-jobs"
     )
-    add_options(command, OPTIONS)
-    command.add_argument(
-        "--format", choices=tuple(report.FORMATS), default="table", help="Report format"
+    names = (("deployment", deployment), ("namespace", namespace), ("job_namespace", job_namespace))
+    for option, name in names:
+        if not _DNS_LABEL.fullmatch(name):
+            raise values.error(option, f"{name!r} is not a DNS-1123 label")
+    return Settings(
+        prometheus_url=url,
+        scope=queries.Scope(namespace, deployment, job_namespace, values.text("window")),
+        window_seconds=window,
+        until=until,
+        stack=stack,
+        gates=gates,
+        report_configmap=values.optional("report_configmap") or f"{deployment}-rightsizing-report",
+        pushgateway=values.optional("pushgateway"),
+        kube_api_url=values.optional("kube_api_url"),
     )
-    command.add_argument(
-        "--apply", action="store_true", help="Write unblocked recommendations to --stack-file"
-    )
-    command.add_argument(
-        "--publish",
-        action="store_true",
-        help="Publish metrics, the report ConfigMap and an Event (runtime/rightsizing/publish.py)",
-    )
-    command.set_defaults(handler=rightsize_command)
 
 
 def _window_seconds(values: OptionValues) -> float:
@@ -150,65 +162,3 @@ def _gates(values: OptionValues, stack: StackFile) -> Gates:
         max_change_percent=change,
         protected=frozenset(protected if protected is not None else ("postgres",)),
     )
-
-
-def rightsize_command(arguments: argparse.Namespace) -> int:
-    values = OptionValues(arguments, OPTIONS)
-    url = values.text("prometheus_url")
-    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
-        raise values.error("prometheus_url", f"{url!r} is not an http(s) URL")
-    window = _window_seconds(values)
-    at = _until(values)
-    stack = StackFile(Path(values.text("stack_file")))
-    gates = _gates(values, stack)
-    namespace = values.text("namespace")
-    job_namespace = values.optional("job_namespace") or str(
-        stack.configured("autoscaling.job_pod.namespace") or f"{namespace}-jobs"
-    )
-    names = (
-        ("deployment", values.text("deployment")),
-        ("namespace", namespace),
-        ("job_namespace", job_namespace),
-    )
-    for option, name in names:
-        if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name):
-            raise values.error(option, f"{name!r} is not a DNS-1123 label")
-    scope = queries.Scope(
-        namespace, values.text("deployment"), job_namespace, values.text("window")
-    )
-    prometheus = Prometheus(url)
-    try:
-        history = usage.collect(prometheus, scope, at, window)
-    finally:
-        prometheus.close()
-    result = advise(history, stack, gates)
-    sys.stdout.write(report.FORMATS[arguments.format](result))
-    written = patch.apply(stack, result.recommendations) if arguments.apply else {}
-    if arguments.publish:
-        # Imported only here: the kubernetes client costs a dry run seconds and megabytes.
-        from runtime.rightsizing import publish  # noqa: PLC0415
-
-        deployment = values.text("deployment")
-        publish.publish(
-            result,
-            report.as_markdown(result),
-            publish.Target(
-                name=deployment,
-                namespace=namespace,
-                configmap=values.optional("report_configmap") or f"{deployment}-rightsizing-report",
-                pushgateway=values.optional("pushgateway"),
-                kube_api_url=values.optional("kube_api_url"),
-            ),
-        )
-    log.info(
-        "rightsize finished",
-        extra={
-            "event": "rightsized",
-            "recommendations": len(result.recommendations),
-            "queries": prometheus.queries,
-            "applied": len(written),
-            "dry_run": not arguments.apply,
-            "published": arguments.publish,
-        },
-    )
-    return 0
