@@ -73,7 +73,9 @@ class AwxPlatform(pulumi.ComponentResource):
             AwxDeploymentArgs(
                 settings=config.awx,
                 autoscaling=config.autoscaling,
-                fork_settings=awx_fork_settings(config.autoscaling, config.awx.namespace),
+                fork_settings=awx_fork_settings(
+                    config.autoscaling, config.awx.namespace, config.awx.placement.job_pods.spot
+                ),
                 admin_password=_secret_output(config.secrets.admin_password),
                 secret_key=_secret_output(config.secrets.secret_key),
                 labels=labels,

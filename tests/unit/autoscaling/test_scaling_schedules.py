@@ -80,7 +80,8 @@ BAD = [
     (
         {},
         [{**BUSINESS_HOURS, "desired_replicas": 9}],
-        "awx-platform:autoscaling.schedules[0].desired_replicas: must not exceed max_task_replicas (3); got 9",
+        "awx-platform:autoscaling.schedules[0].desired_replicas: must not exceed "
+        "max_task_replicas (3); got 9",
     ),
     ({}, [{**BUSINESS_HOURS, "start": "@daily"}], "awx-platform:autoscaling.schedules[0].start"),
     (
