@@ -68,6 +68,7 @@ bench: install toolchain
 	$(PYTHON) bench/forks.py
 	$(PYTHON) bench/exporter.py
 	$(PYTHON) bench/backup.py
+	$(PYTHON) bench/rightsize.py
 
 stack: toolchain
 	@test -n "$$PULUMI_CONFIG_PASSPHRASE$$PULUMI_CONFIG_PASSPHRASE_FILE" || { \

@@ -20,6 +20,7 @@ from components.settings.base import FieldError, Section
 from components.settings.cluster import ClusterSettings
 from components.settings.monitoring import MonitoringSettings
 from components.settings.policy import PolicySettings
+from components.settings.rightsizing import RightsizingSettings
 from components.settings.runtime import RuntimeSettings
 from components.settings.secrets import SecretSettings
 
@@ -41,6 +42,8 @@ class StackConfig(Section):
     """Prometheus stack, alert routing and SLOs."""
     policy: PolicySettings = PolicySettings()
     """Environment class and guard rails the policy pack enforces."""
+    rightsizing: RightsizingSettings = RightsizingSettings()
+    """The right-sizing advisor's weekly in-cluster run, its gates and price table."""
     runtime: RuntimeSettings = RuntimeSettings()
     """The awx-runtime image that backup, fork-enforcer and exporter pods run."""
     cluster: ClusterSettings = ClusterSettings()
@@ -71,6 +74,16 @@ class StackConfig(Section):
             problem = f"{namespace!r} is longer than 63 characters; name one explicitly"
         if problem is not None:
             raise FieldError("autoscaling.job_pod.namespace", problem)
+        return self
+
+    @model_validator(mode="after")
+    def _rightsizing_reads_prometheus(self) -> Self:
+        if self.rightsizing.enabled and not self.monitoring.enabled:
+            raise FieldError(
+                "rightsizing.enabled",
+                "needs monitoring.enabled: the advisor reads Prometheus history and publishes "
+                "to the Pushgateway",
+            )
         return self
 
     @model_validator(mode="after")

@@ -26,6 +26,7 @@ from components.monitoring import (
     monitoring_targets,
     object_storage_ports,
 )
+from components.rightsizing import AwxRightsizing, AwxRightsizingArgs
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class AwxPlatform(pulumi.ComponentResource):
     """The backup, restore and restore drill jobs (None when backups are disabled)."""
     monitoring: AwxMonitoring | None
     """Scraping, rules, dashboards and routing (None when monitoring.enabled is false)."""
+    rightsizing: AwxRightsizing | None
+    """The weekly right-sizing advisor (None unless rightsizing.enabled)."""
 
     def __init__(
         self, name: str, args: AwxPlatformArgs, opts: pulumi.ResourceOptions | None = None
@@ -70,7 +73,9 @@ class AwxPlatform(pulumi.ComponentResource):
             AwxDeploymentArgs(
                 settings=config.awx,
                 autoscaling=config.autoscaling,
-                fork_settings=awx_fork_settings(config.autoscaling, config.awx.namespace),
+                fork_settings=awx_fork_settings(
+                    config.autoscaling, config.awx.namespace, config.awx.placement.job_pods.spot
+                ),
                 admin_password=_secret_output(config.secrets.admin_password),
                 secret_key=_secret_output(config.secrets.secret_key),
                 labels=labels,
@@ -129,6 +134,23 @@ class AwxPlatform(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
+        self.rightsizing = None
+        prometheus = config.autoscaling.prometheus_url or config.monitoring.prometheus_url
+        if config.rightsizing.enabled and prometheus is not None:
+            self.rightsizing = AwxRightsizing(
+                f"{name}-rightsizing",
+                AwxRightsizingArgs(
+                    settings=config.rightsizing,
+                    awx_settings=config.awx,
+                    autoscaling=config.autoscaling,
+                    runtime=config.runtime,
+                    awx=self.awx,
+                    prometheus_url=prometheus,
+                    pushgateway_url=config.monitoring.pushgateway_url,
+                    labels=labels,
+                ),
+                opts=child,
+            )
         self.register_outputs(
             {
                 "awx": self.awx,
@@ -136,6 +158,7 @@ class AwxPlatform(pulumi.ComponentResource):
                 "fork_enforcer": self.fork_enforcer,
                 "backup": self.backup,
                 "monitoring": self.monitoring,
+                "rightsizing": self.rightsizing,
             }
         )
 

@@ -21,12 +21,16 @@ COMMAND_MODULES: tuple[str, ...] = (
     "runtime.forks.commands",
     "runtime.exporter.commands",
     "runtime.backup.commands",
+    "runtime.rightsizing.commands",
 )
+COMMAND_NAMES = {"runtime.rightsizing.commands": "rightsize"}
+"""Groups whose command is not their package's name: the right-sizing package registers
+`awx-runtime rightsize` (the interface the issue names)."""
 
 
 def _group(module_name: str) -> str:
     """The command group a module registers: runtime.backup.commands -> backup."""
-    return module_name.split(".")[1]
+    return COMMAND_NAMES.get(module_name, module_name.split(".")[1])
 
 
 def _modules_for(argv: Sequence[str] | None) -> tuple[str, ...]:

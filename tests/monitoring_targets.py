@@ -11,6 +11,7 @@ FULL = MonitoringTargets(
     hpa_name="awx-task",
     backup_interval_seconds=86400,
     enforcer_enabled=True,
+    rightsizing_enabled=True,
 )
 """Every optional source on, so every alert and panel exists."""
 MINIMAL = MonitoringTargets(

@@ -13,6 +13,7 @@ container that declares nothing the job pod's size and refuses larger ones.
 import json
 from typing import Any
 
+from components.placement import spot_affinity, spot_tolerations
 from components.pods import kubernetes_resources
 from components.settings.autoscaling import AutoscalingSettings
 from components.settings.quantity import parse_quantity
@@ -21,30 +22,42 @@ JOB_CONTAINER = "worker"
 """Name AWX gives the first container of its default job pod spec."""
 
 
-def job_pod_spec_override(autoscaling: AutoscalingSettings, awx_namespace: str) -> dict[str, Any]:
-    """The `default` container group's pod spec (DEFAULT_EXECUTION_QUEUE_POD_SPEC_OVERRIDE)."""
+def job_pod_spec_override(
+    autoscaling: AutoscalingSettings, awx_namespace: str, spot: str = "never"
+) -> dict[str, Any]:
+    """The `default` container group's pod spec (DEFAULT_EXECUTION_QUEUE_POD_SPEC_OVERRIDE),
+    placed on or off spot nodes by awx.placement.job_pods.spot (components/placement.py)."""
     job_pod = autoscaling.job_pod
+    spec: dict[str, Any] = {
+        "serviceAccountName": "default",
+        "automountServiceAccountToken": False,
+        # Every job-pod entry that matters is required by the settings, so none is empty.
+        "containers": [
+            {"name": JOB_CONTAINER, "resources": kubernetes_resources(job_pod.resources)}
+        ],
+        "affinity": spot_affinity(spot),
+    }
+    tolerations = spot_tolerations(spot)
+    if tolerations:
+        spec["tolerations"] = tolerations
     return {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"namespace": job_pod.namespace_for(awx_namespace)},
-        "spec": {
-            "serviceAccountName": "default",
-            "automountServiceAccountToken": False,
-            # Every job-pod entry that matters is required by the settings, so none is empty.
-            "containers": [
-                {"name": JOB_CONTAINER, "resources": kubernetes_resources(job_pod.resources)}
-            ],
-        },
+        "spec": spec,
     }
 
 
-def pod_spec_override_text(autoscaling: AutoscalingSettings, awx_namespace: str) -> str:
+def pod_spec_override_text(
+    autoscaling: AutoscalingSettings, awx_namespace: str, spot: str = "never"
+) -> str:
     """The override as AWX stores it: a YAML document (JSON is YAML), keys sorted."""
-    return json.dumps(job_pod_spec_override(autoscaling, awx_namespace), sort_keys=True)
+    return json.dumps(job_pod_spec_override(autoscaling, awx_namespace, spot), sort_keys=True)
 
 
-def awx_fork_settings(autoscaling: AutoscalingSettings, awx_namespace: str) -> dict[str, Any]:
+def awx_fork_settings(
+    autoscaling: AutoscalingSettings, awx_namespace: str, spot: str = "never"
+) -> dict[str, Any]:
     """The settings.py entries that carry the fork budget (settings.awx.MANAGED_SETTINGS).
 
     The DEFAULT_EXECUTION_QUEUE_* values seed the `default` container group; AWX applies them
@@ -55,7 +68,7 @@ def awx_fork_settings(autoscaling: AutoscalingSettings, awx_namespace: str) -> d
         "DEFAULT_EXECUTION_QUEUE_MAX_FORKS": autoscaling.max_total_forks,
         "DEFAULT_EXECUTION_QUEUE_MAX_CONCURRENT_JOBS": autoscaling.max_concurrent_jobs,
         "DEFAULT_EXECUTION_QUEUE_POD_SPEC_OVERRIDE": pod_spec_override_text(
-            autoscaling, awx_namespace
+            autoscaling, awx_namespace, spot
         ),
     }
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from components.settings.autoscaling import AutoscalingSettings
+from components.settings.autoscaling import AutoscalingSettings, ScalingSchedule
 from components.settings.awx import AwxResources
 from components.settings.quantity import parse_quantity
 
@@ -125,9 +125,26 @@ def scaled_object_spec(
             }
         },
         "triggers": [
-            _prometheus(prometheus_url, name, query, threshold)
-            for name, query, threshold in queue_queries(settings, resources, target)
+            *(
+                _prometheus(prometheus_url, name, query, threshold)
+                for name, query, threshold in queue_queries(settings, resources, target)
+            ),
+            *(_cron(schedule) for schedule in settings.schedules),
         ],
+    }
+
+
+def _cron(schedule: ScalingSchedule) -> dict[str, Any]:
+    """A floor of task pods inside a time window (KEDA's cron scaler)."""
+    return {
+        "type": "cron",
+        "name": schedule.name,
+        "metadata": {
+            "timezone": schedule.timezone,
+            "start": schedule.start,
+            "end": schedule.end,
+            "desiredReplicas": str(schedule.desired_replicas),
+        },
     }
 
 

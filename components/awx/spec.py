@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from components.placement import avoid_spot
 from components.pods import kubernetes_resources
 from components.settings.autoscaling import AutoscalingSettings
 from components.settings.awx import AwxSettings
@@ -124,6 +125,10 @@ def _placement(awx: AwxSettings) -> dict[str, Any]:
         placement["node_selector"] = json.dumps(awx.node_selector, sort_keys=True)
     if awx.tolerations:
         placement["tolerations"] = json.dumps([t.as_kubernetes() for t in awx.tolerations])
+    if awx.placement.awx_pods.spot == "never":
+        # A reclaimed spot node would take the control plane of running jobs with it.
+        placement["task_affinity"] = avoid_spot()
+        placement["web_affinity"] = avoid_spot()
     return placement
 
 

@@ -57,6 +57,8 @@ class MonitoringTargets:
     """Longest gap between two scheduled backups (None when backups are off)."""
     enforcer_enabled: bool
     """Whether the fork enforcer runs (its alerts and panels exist only then)."""
+    rightsizing_enabled: bool = False
+    """Whether the right-sizing advisor runs in the cluster (its alert and panel exist then)."""
 
 
 def monitoring_targets(config: StackConfig) -> MonitoringTargets:
@@ -73,6 +75,7 @@ def monitoring_targets(config: StackConfig) -> MonitoringTargets:
         hpa_name=hpa,
         backup_interval_seconds=longest_gap_seconds(backup.schedule) if backup.enabled else None,
         enforcer_enabled=scaling.enforcer.enabled,
+        rightsizing_enabled=config.rightsizing.enabled,
     )
 
 

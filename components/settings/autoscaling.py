@@ -7,13 +7,21 @@ controlling task pod one unit of capacity. Job pods run the playbooks, one pod p
 namespace caps how many of them run at once (`max_concurrent_jobs`).
 """
 
+import zoneinfo
 from decimal import Decimal
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from components.settings.awx import ComputeResources, ResourceRequirements
-from components.settings.base import DnsLabel, DnsName, FieldError, PositiveQuantity, Section
+from components.settings.base import (
+    CronSchedule,
+    DnsLabel,
+    DnsName,
+    FieldError,
+    PositiveQuantity,
+    Section,
+)
 from components.settings.quantity import parse_quantity
 
 MEBIBYTE = Decimal(1 << 20)
@@ -68,6 +76,46 @@ class JobPodSettings(Section):
     def forks_that_fit(self) -> int:
         """The most forks whose memory fits the job pod's memory limit."""
         return int(self.memory_limit_bytes // self.fork_memory_bytes)
+
+
+def _iana_timezone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"{name!r} is not an IANA time zone; use e.g. Europe/Berlin, America/New_York or UTC"
+        ) from None
+    return name
+
+
+def _five_fields(text: str) -> str:
+    if len(text.split()) != 5:
+        raise ValueError(f"{text!r} is not a five-field cron expression (KEDA's cron trigger)")
+    return text
+
+
+KedaCron = Annotated[CronSchedule, AfterValidator(_five_fields)]
+
+
+class ScalingSchedule(Section):
+    """A time window with a floor of task pods: a KEDA cron trigger on the task ScaledObject."""
+
+    name: DnsLabel
+    """Name of the trigger; unique among the schedules."""
+    timezone: Annotated[str, AfterValidator(_iana_timezone)] = "UTC"
+    """IANA time zone that start and end are read in."""
+    start: KedaCron
+    """When the window opens (five-field cron), e.g. `0 8 * * 1-5`."""
+    end: KedaCron
+    """When it closes (five-field cron, not the same as start), e.g. `0 18 * * 1-5`."""
+    desired_replicas: int = Field(ge=1, le=100)
+    """Task pods at least, inside the window; other triggers can still scale up to the max."""
+
+    @model_validator(mode="after")
+    def _start_is_not_end(self) -> Self:
+        if self.start.split() == self.end.split():
+            raise FieldError("end", f"must differ from start ({self.start!r})")
+        return self
 
 
 class ForkEnforcerSettings(Section):
@@ -130,6 +178,9 @@ class AutoscalingSettings(Section):
     prometheus_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/\S*)?$")
     """Queue-aware scaling: Prometheus that KEDA queries; empty means the prometheus-operated
     Service in monitoring.namespace."""
+    schedules: list[ScalingSchedule] = []
+    """Queue-aware scaling: time windows with a floor of task pods (KEDA cron triggers), e.g.
+    business hours; needs queue_metric: true (the HPA has no schedules)."""
     job_pod: JobPodSettings = JobPodSettings()
     """Size and namespace of the job pods; their memory limit caps the forks per job."""
     enforcer: ForkEnforcerSettings = ForkEnforcerSettings()
@@ -183,6 +234,26 @@ class AutoscalingSettings(Section):
                 f"({job_pod.resources.limits.memory}); at most {fits} forks fit, or raise "
                 f"job_pod.resources.limits.memory to at least {_mebibytes(needed)}",
             )
+        return self
+
+    @model_validator(mode="after")
+    def _schedules_fit(self) -> Self:
+        if self.schedules and not (self.enabled and self.queue_metric):
+            raise FieldError(
+                "schedules",
+                "need queue_metric: true (KEDA): the HPA has no schedules, KEDA's cron triggers do",
+            )
+        seen: set[str] = set()
+        for index, schedule in enumerate(self.schedules):
+            if schedule.name in seen:
+                raise FieldError(f"schedules[{index}].name", f"{schedule.name!r} is used twice")
+            seen.add(schedule.name)
+            if schedule.desired_replicas > self.max_task_replicas:
+                raise FieldError(
+                    f"schedules[{index}].desired_replicas",
+                    f"must not exceed max_task_replicas ({self.max_task_replicas}); "
+                    f"got {schedule.desired_replicas}",
+                )
         return self
 
     @property

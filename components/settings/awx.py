@@ -169,6 +169,27 @@ class IngressSettings(Section):
         return self
 
 
+class JobPodPlacement(Section):
+    spot: Literal["never", "prefer", "require"] = "never"
+    """Spot (preemptible) nodes for job pods: never (kept off them), prefer, or require; node
+    affinity and tolerations for EKS, Karpenter, GKE and AKS spot nodes. The advisor prices
+    job pods at spot rates when they go there."""
+
+
+class AwxPodPlacement(Section):
+    spot: Literal["never", "allow"] = "never"
+    """Spot nodes for the web and task pods: never (node affinity keeps them off every cloud's
+    spot nodes: a reclaimed node would take the control plane of running jobs with it), or
+    allow (no such affinity)."""
+
+
+class PlacementSettings(Section):
+    job_pods: JobPodPlacement = JobPodPlacement()
+    """Where the automation-job pods may run."""
+    awx_pods: AwxPodPlacement = AwxPodPlacement()
+    """Where AWX's web and task pods may run."""
+
+
 _SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 MANAGED_SETTINGS = frozenset(
     {
@@ -217,6 +238,8 @@ class AwxSettings(Section):
     """Node labels AWX pods must run on."""
     tolerations: list[Toleration] = []
     """Taints AWX pods tolerate."""
+    placement: PlacementSettings = PlacementSettings()
+    """Spot-node placement of the job pods and of the web and task pods."""
     ingress: IngressSettings = IngressSettings()
     """External access to the web UI and API."""
     service_type: Literal["ClusterIP", "NodePort", "LoadBalancer"] = "ClusterIP"

@@ -162,6 +162,13 @@ class MonitoringSettings(Section):
     """Service level objectives, each turned into multi-window burn-rate alerts."""
 
     @property
+    def prometheus_url(self) -> str | None:
+        """The in-cluster Prometheus (the operator's prometheus-operated Service), when on."""
+        if not self.enabled:
+            return None
+        return f"http://prometheus-operated.{self.namespace}.svc:9090"
+
+    @property
     def pushgateway_url(self) -> str | None:
         """Where batch jobs (backups, restore drills) push their metrics, when monitoring is on."""
         if not self.enabled:

@@ -43,6 +43,9 @@ RAW_METRICS = {
     "awx_restore_total",
     "awx_restore_drill_total",
     "awx_restore_drill_last_success_timestamp_seconds",
+    # the right-sizing advisor through the Pushgateway (runtime/rightsizing/publish.py)
+    "awx_rightsizing_potential_monthly_savings",
+    "awx_rightsizing_recommendation",
     # the fork enforcer (runtime/forks/metrics.py)
     "awx_reconciliation_total",
     "awx_reconciliation_errors_total",

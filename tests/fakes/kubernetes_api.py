@@ -1,11 +1,13 @@
 """A fake Kubernetes API server: the AWX custom resource, the pods and the Secrets of one
-namespace.
+namespace, plus ConfigMaps and Events (what the right-sizing advisor publishes).
 
 Answers in the real API's JSON shapes (a PodList with apiVersion/kind/metadata/items, a Status
 object for errors) so the real `kubernetes` client parses them; label selectors of the
 equality form (`a=b,c=d`) filter the pods, as the exporter's selector needs. Secrets are
 served like core/v1: POST creates (201, or 409 AlreadyExists), PUT replaces (200, or 404
 NotFound), GET reads; `secret_writes` records each accepted write as (method, name).
+ConfigMaps are served the same way (`configmap_writes`); Events are created with POST and kept
+in `events`.
 """
 
 from __future__ import annotations
@@ -115,6 +117,9 @@ class FakeKubernetes:
     secrets: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Secrets by name, as stored (data values base64)."""
     secret_writes: list[tuple[str, str]] = field(default_factory=list)
+    configmaps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    configmap_writes: list[tuple[str, str]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
     forbidden: bool = False
     server: LoopbackServer = field(init=False)
 
@@ -132,10 +137,35 @@ class FakeKubernetes:
             "data": body.get("data") or {},
         }
 
+    def _configmap(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        collection = f"/api/v1/namespaces/{self.namespace}/configmaps"
+        name = body["metadata"]["name"]
+        exists = name in self.configmaps
+        if method == "POST" and path == collection and exists:
+            return 409, _status(409, "AlreadyExists", f'configmaps "{name}" already exists')
+        if method == "PUT" and path != f"{collection}/{name}":
+            return 400, _status(400, "BadRequest", "the name of the object does not match")
+        if method == "PUT" and not exists:
+            return 404, _status(404, "NotFound", f'configmaps "{name}" not found')
+        metadata = {**body.get("metadata", {}), "namespace": self.namespace}
+        metadata["resourceVersion"] = str(len(self.configmap_writes) + 1)
+        stored = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata}
+        stored["data"] = body.get("data") or {}
+        self.configmaps[name] = stored
+        self.configmap_writes.append((method, name))
+        return (201 if method == "POST" else 200), stored
+
     def _write(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         if self.forbidden:
             message = f'secrets is forbidden: cannot {method.lower()} in "{self.namespace}"'
             return 403, _status(403, "Forbidden", message)
+        base = f"/api/v1/namespaces/{self.namespace}"
+        if path.startswith(f"{base}/configmaps") and method in ("POST", "PUT"):
+            return self._configmap(method, path, body)
+        if method == "POST" and path == f"{base}/events":
+            event = {"apiVersion": "v1", "kind": "Event", **body}
+            self.events.append(event)
+            return 201, event
         collection = f"/api/v1/namespaces/{self.namespace}/secrets"
         if method == "POST" and path == collection:
             return self._create_secret(body)

@@ -18,6 +18,7 @@ KSM = 'job="kube-state-metrics",namespace="awx"'
 PUSHED = 'job="awx-backup",instance="pushgateway:9091",namespace="awx",name="awx"'
 RESTORE = 'job="awx-restore-drill",instance="pushgateway:9091",namespace="awx",name="awx"'
 WEB_PODS = ('instance="10.0.0.1:8052"', 'instance="10.0.0.2:8052"')
+RIGHTSIZED = 'job="awx-rightsizing",instance="pushgateway:9091",namespace="awx",name="awx"'
 NS = {"namespace": "awx"}
 IDENTITY = {"name": "awx", "namespace": "awx"}
 
@@ -230,6 +231,35 @@ SCENARIOS = [
         labels=IDENTITY,
         description="The fork enforcer of awx in namespace awx corrected 1k drifted limits in "
         "the last hour.",
+    ),
+    Scenario(
+        "AWXRightsizingRecommendations",
+        "the weekly run pushed two recommendations that pass every gate",
+        failing=[
+            s(
+                f'awx_rightsizing_recommendation{{{RIGHTSIZED},field="a",blocked_by="none"}}',
+                "1x120",
+            ),
+            s(
+                f'awx_rightsizing_recommendation{{{RIGHTSIZED},field="b",blocked_by="none"}}',
+                "1x120",
+            ),
+            s(
+                f'awx_rightsizing_recommendation{{{RIGHTSIZED},field="c",blocked_by="max-risk"}}',
+                "1x120",
+            ),
+        ],
+        healthy=[
+            s(
+                f'awx_rightsizing_recommendation{{{RIGHTSIZED},field="c",blocked_by="max-risk"}}',
+                "1x120",
+            ),
+        ],
+        before="50m",
+        after="70m",
+        labels=IDENTITY,
+        description="2 right-sizing recommendations for awx in namespace awx pass every gate; "
+        "the report is in the ConfigMap awx-rightsizing-report.",
     ),
     Scenario(
         "AWXWebDown",

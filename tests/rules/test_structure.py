@@ -101,7 +101,13 @@ def test_every_recorded_slo_series_is_labelled_with_its_slo() -> None:
 
 
 def test_alerts_of_parts_that_are_off_are_left_out(tmp_path: Path) -> None:
-    bare = replace(TARGETS, hpa_name=None, backup_interval_seconds=None, enforcer_enabled=False)
+    bare = replace(
+        TARGETS,
+        hpa_name=None,
+        backup_interval_seconds=None,
+        enforcer_enabled=False,
+        rightsizing_enabled=False,
+    )
     groups = rule_groups(bare, [])
     names = {rule["alert"] for rule in _alerts(groups)}
     gone = {"AWXHpaMaxedOut", "AWXForkEnforcerFailing", "AWXForkLimitsDrifting"}

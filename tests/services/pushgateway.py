@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import Any
 import httpx
 
 from tests.services.postgres import free_port
+from tests.services.readiness import wait_until_ready
 
 
 @dataclass(frozen=True)
@@ -49,16 +49,7 @@ def running_pushgateway() -> Iterator[Pushgateway]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/-/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("prometheus-pushgateway did not become ready")
-            time.sleep(0.1)
+        wait_until_ready(f"{url}/-/ready", process, "prometheus-pushgateway")
         yield Pushgateway(url)
     finally:
         process.terminate()

@@ -221,9 +221,13 @@ def _scaling(scope: Scope) -> Row:
             "(kube-state-metrics). Replicas pinned at max while jobs pend: raise "
             "max_task_replicas or add nodes."
         )
+    panels: tuple[Panel, ...] = ()
+    if targets.rightsizing_enabled:
+        panels = (_rightsizing(scope),)
     return Row(
         "Task scaling",
         (
+            *panels,
             Panel(
                 "Task replicas vs autoscaler bounds",
                 description,
@@ -255,6 +259,36 @@ def _scaling(scope: Scope) -> Row:
                 minimum=0,
             ),
         ),
+    )
+
+
+def _rightsizing(scope: Scope) -> Panel:
+    job = eq("job", "awx-rightsizing")
+    return Panel(
+        "Right-sizing: savings and recommendations",
+        "The weekly advisor's last run (docs/rightsizing.md): monthly savings of the "
+        "recommendations that pass every gate, and how many pass or are held back; the report "
+        "is in the ConfigMap <awx>-rightsizing-report.",
+        "short",
+        (
+            Query(
+                f"max({scope.pushed('awx_rightsizing_potential_monthly_savings', job)})",
+                "monthly savings",
+            ),
+            Query(
+                "count("
+                + scope.pushed("awx_rightsizing_recommendation", job, eq("blocked_by", "none"))
+                + ")",
+                "passing every gate",
+            ),
+            Query(
+                "count("
+                + scope.pushed("awx_rightsizing_recommendation", job, 'blocked_by!="none"')
+                + ")",
+                "held back",
+            ),
+        ),
+        width=24,
     )
 
 

@@ -105,4 +105,20 @@ def capacity_alerts(targets: MonitoringTargets) -> dict[str, Any]:
                 ),
             ),
         ]
+    if targets.rightsizing_enabled:
+        rules.append(
+            alert(
+                "AWXRightsizingRecommendations",
+                "count by (name, namespace) (awx_rightsizing_recommendation"
+                f"{series.pushed(targets, job='awx-rightsizing', blocked_by='none')}) > 0",
+                for_="1h",
+                severity="info",
+                summary="The right-sizing advisor has recommendations",
+                description=(
+                    "{{ $value }} right-sizing recommendations for {{ $labels.name }} in "
+                    "namespace {{ $labels.namespace }} pass every gate; the report is in the "
+                    "ConfigMap {{ $labels.name }}-rightsizing-report."
+                ),
+            )
+        )
     return {"name": GROUP, "rules": rules}

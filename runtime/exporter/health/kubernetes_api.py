@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import urllib3
-from kubernetes import client, config
+from kubernetes import client
 
-from runtime.errors import ConfigurationError
 from runtime.exporter.health.check import degraded, describe, healthy, unhealthy
 from runtime.exporter.health.model import CheckReport, ComponentHealth, DeploymentState
+from runtime.kubernetes_api import api_client as shared_api_client
 
 API_COMPONENT = "kubernetes"
 DEPLOYMENT_COMPONENT = "deployment"
@@ -30,20 +30,7 @@ def default_pod_selector(awx_name: str) -> str:
 
 
 def api_client(api_url: str | None) -> client.ApiClient:
-    """In-cluster configuration (ServiceAccount token and CA), or a plain URL when given."""
-    if api_url is None:
-        configuration = client.Configuration()
-        try:
-            # The loader is untyped upstream; it fills `configuration` in place.
-            config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
-        except config.ConfigException as error:
-            raise ConfigurationError(
-                f"--kube-api-url / EXPORTER_KUBE_API_URL: not set and not in a pod ({error})"
-            ) from error
-    else:
-        configuration = client.Configuration(host=api_url)
-    configuration.retries = False
-    return client.ApiClient(configuration)
+    return shared_api_client(api_url, "--kube-api-url / EXPORTER_KUBE_API_URL")
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,9 @@ SPEC_PROPERTIES: dict[str, Any] = {
     # YAML blocks held in strings, as the CRD declares them.
     "node_selector": _STRING,
     "tolerations": _STRING,
+    # Affinities are objects (the operator passes them into the Deployments' pod specs).
+    "task_affinity": {"type": "object"},
+    "web_affinity": {"type": "object"},
     "ingress_annotations": _STRING,
     "ingress_type": {"enum": ["none", "Ingress", "ingress", "Route", "route"]},
     "ingress_hosts": {

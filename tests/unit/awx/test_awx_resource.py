@@ -101,7 +101,13 @@ def test_fork_limits_become_extra_settings() -> None:
             "setting": "DEFAULT_EXECUTION_QUEUE_POD_SPEC_OVERRIDE",
             "value": repr(
                 '{"apiVersion": "v1", "kind": "Pod", "metadata": {"namespace": "awx-jobs"}, '
-                '"spec": {"automountServiceAccountToken": false, "containers": [{"name": '
+                '"spec": {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuring'
+                'Execution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": '
+                '"eks.amazonaws.com/capacityType", "operator": "NotIn", "values": ["SPOT"]}, '
+                '{"key": "karpenter.sh/capacity-type", "operator": "NotIn", "values": ["spot"]}, '
+                '{"key": "cloud.google.com/gke-spot", "operator": "NotIn", "values": ["true"]}, '
+                '{"key": "kubernetes.azure.com/scalesetpriority", "operator": "NotIn", "values": '
+                '["spot"]}]}]}}}, "automountServiceAccountToken": false, "containers": [{"name": '
                 '"worker", "resources": {"limits": {"cpu": "2", "memory": "2Gi"}, "requests": '
                 '{"cpu": "500m", "memory": "1Gi"}}}], "serviceAccountName": "default"}}'
             ),

@@ -44,7 +44,8 @@ CLUSTER_STACKS = {p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml")} - {"
 
 def test_workflows_pass_actionlint() -> None:
     files = sorted(WORKFLOWS.glob("*.yml"))
-    assert {f.stem for f in files} == {"ci", "pr-preview", "drift", "deploy", "release"}
+    expected = {"ci", "pr-preview", "drift", "deploy", "release", "rightsize"}
+    assert {f.stem for f in files} == expected
     result = actionlint(*files)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -143,3 +144,20 @@ def test_release_builds_both_architectures_with_make_and_signs_pushes_and_attest
     assert "cosign attest --yes --type cyclonedx" in scripts
     (provenance,) = steps_using(document, "actions/attest-build-provenance")
     assert provenance["with"]["push-to-registry"] is True
+
+
+def test_rightsize_applies_the_advisor_and_opens_a_pull_request_with_its_report() -> None:
+    document = workflow("rightsize")
+    triggers = document[True]
+    assert triggers["schedule"][0]["cron"] and "workflow_dispatch" in triggers
+    assert document["permissions"] == {"contents": "write", "pull-requests": "write"}
+    job = document["jobs"]["advise"]
+    assert {entry["stack"] for entry in job["strategy"]["matrix"]["include"]} <= CLUSTER_STACKS
+    runs = [_runs(step) for step in job["steps"]]
+    advise = next(run for run in runs if "awx-runtime" in run)
+    assert "rightsize" in advise and "--apply" in advise and "--format markdown" in advise
+    opened = next(run for run in runs if "gh pr create" in run)
+    assert "--body-file report.md" in opened
+    # Prometheus: a self-hosted runner's URL, or a port-forward with the cluster's kubeconfig.
+    forward = next(s for s in job["steps"] if "port-forward" in _runs(s))
+    assert forward["if"] == "vars.PROMETHEUS_URL == ''"
