@@ -38,10 +38,11 @@ VERSION_FLAG = f"{SDK}/go/common/version.Version"
 # package until v3.79.0, and that host drives today's SDK through the exec script.
 LANGUAGE_HOST_SDK = "v3.79.0"
 KUBERNETES_PROVIDER = "github.com/pulumi/pulumi-kubernetes/provider/v4"
-# pulumi-kubernetes SDK builds name their provider commit only by timestamp; the proxy
-# serves no tags for provider/v4, so each supported SDK build maps to its pseudo-version.
+# The proxy serves no tags for provider/v4, so each supported release maps to the
+# pseudo-version of the commit its tag names (v4.25.0 tags f47bc2d6f199, read from the
+# repository's refs/tags), built with the release's version string.
 KUBERNETES_PROVIDER_COMMITS = {
-    "4.25.0-alpha.1768448096": "v4.0.0-20260115033456-f47bc2d6f199",
+    "4.25.0": "v4.0.0-20260115033456-f47bc2d6f199",
 }
 
 ACTIONLINT = "github.com/rhysd/actionlint/cmd/actionlint"
