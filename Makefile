@@ -34,7 +34,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 toolchain: install
-	$(PYTHON) scripts/toolchain.py
+	$(PYTHON) -m scripts.toolchain
 
 test: install toolchain npm-tools
 	$(PYTHON) -m pytest

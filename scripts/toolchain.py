@@ -24,12 +24,11 @@ from collections.abc import Callable
 from importlib import metadata, resources
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-TOOLS = ROOT / ".tools"
-BIN = TOOLS / "bin"
+from scripts.cluster import build as cluster_build
+from scripts.gomodules import BIN, TOOLS, ToolchainError, download, remote_replaces, run
+
 # Providers stay off PATH: a pulumi-resource-* on PATH would shadow the installed plugin.
 PROVIDERS = TOOLS / "providers"
-PULUMI_HOME = Path(os.environ.get("PULUMI_HOME", TOOLS / "pulumi-home"))
 
 PKG = "github.com/pulumi/pulumi/pkg/v3"
 SDK = "github.com/pulumi/pulumi/sdk/v3"
@@ -47,36 +46,6 @@ KUBERNETES_PROVIDER_COMMITS = {
 
 ACTIONLINT = "github.com/rhysd/actionlint/cmd/actionlint"
 ACTIONLINT_VERSION = "v1.7.7"
-
-GO_ENV = {
-    "GOFLAGS": "-mod=mod",
-    "GOTOOLCHAIN": "local",
-    # The sum database has no entry for the provider's pseudo-version.
-    "GONOSUMDB": "github.com/pulumi/pulumi-kubernetes",
-}
-
-
-class ToolchainError(Exception):
-    """A step failed; the message says which and why."""
-
-
-def run(
-    command: list[str], cwd: Path | None = None, extra_env: dict[str, str] | None = None
-) -> str:
-    env = {**os.environ, **GO_ENV, "PULUMI_HOME": str(PULUMI_HOME), **(extra_env or {})}
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        output = (result.stdout + result.stderr).strip().splitlines()
-        raise ToolchainError(f"{' '.join(command)} failed:\n  " + "\n  ".join(output[-25:]))
-    return result.stdout
-
-
-def download(module: str, version: str) -> Path:
-    """The module's directory in the Go module cache."""
-    answer = json.loads(run(["go", "mod", "download", "-json", f"{module}@{version}"]) or "{}")
-    if "Error" in answer or "Dir" not in answer:
-        raise ToolchainError(f"the Go module proxy did not serve {module}@{version}: {answer}")
-    return Path(answer["Dir"])
 
 
 def wanted_versions() -> tuple[str, str]:
@@ -116,7 +85,7 @@ def ensure_cli(version: str) -> str:
             ["go", "mod", "edit", f"-require={PKG}@{version}", f"-require={SDK}@{version}"],
             cwd=wrapper,
         )
-        replaces = _remote_replaces(pkg_dir / "go.mod")
+        replaces = remote_replaces(pkg_dir / "go.mod")
         if replaces:
             run(["go", "mod", "edit", *replaces], cwd=wrapper)
         run(
@@ -203,17 +172,6 @@ def _plugin_installed(name: str, version: str) -> bool:
     return any(p.get("name") == name and p.get("version") == version for p in listing)
 
 
-def _remote_replaces(go_mod: Path) -> list[str]:
-    replaces = json.loads(run(["go", "mod", "edit", "-json", str(go_mod)])).get("Replace") or []
-    flags = []
-    for replace in replaces:
-        old, new = replace["Old"], replace["New"]
-        if new.get("Version"):  # local (../sdk) replaces are covered by the requires
-            old_ref = old["Path"] + (f"@{old['Version']}" if old.get("Version") else "")
-            flags.append(f"-replace={old_ref}={new['Path']}@{new['Version']}")
-    return flags
-
-
 def _path_without_tools() -> str:
     return os.pathsep.join(
         p for p in os.environ.get("PATH", "").split(os.pathsep) if Path(p) != BIN
@@ -239,6 +197,7 @@ def main() -> int:
             lambda: ensure_kubernetes_provider(kubernetes_version),
         ),
         (f"actionlint {ACTIONLINT_VERSION}", ensure_actionlint),
+        *cluster_build.STEPS,
     ]
     for name, step in steps:
         started = time.monotonic()

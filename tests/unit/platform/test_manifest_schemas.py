@@ -1,7 +1,7 @@
 """Every manifest of every stack is valid against the Kubernetes OpenAPI schemas (strict).
 
 Kubernetes kinds use the schemas kubernetes-validate ships; the AWX resource uses our schema
-written from the awx-operator CRD (tests/unit/awx/crd_schema.py), ServiceMonitor and
+written from the awx-operator CRD (scripts/cluster/awx_schema.py), ServiceMonitor and
 PrometheusRule ours from the Prometheus Operator API (tests/unit/monitoring/crd_schema.py).
 """
 
@@ -12,7 +12,7 @@ import kubernetes_validate
 import pytest
 
 from tests.harness import STACKS, run_program, stack_config, with_value
-from tests.unit.awx.crd_schema import AWX_SCHEMA
+from scripts.cluster.awx_schema import AWX_SCHEMA
 from tests.unit.monitoring.crd_schema import SCHEMAS as MONITORING_SCHEMAS
 
 # The oldest Kubernetes release we support and the newest the validator knows.

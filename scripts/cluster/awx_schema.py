@@ -1,8 +1,10 @@
-"""A JSON Schema for the AWX resource's spec, written from the awx-operator 2.19 CRD's field list.
+"""Our schema of the AWX resource's spec, written from the awx-operator 2.19 CRD's field list.
 
-The CRD itself cannot be fetched here (it is served only from GitHub), so this mirrors the
-types of the fields the program emits. It is stricter than the CRD on purpose: unknown spec
-fields are errors here, where the API server would silently prune them.
+The operator publishes its CRD only as a file in its repository (no registry serves it), so
+this is our own schema of the fields the program emits, with the CRD's types and shapes. As
+JSON Schema it is stricter than the CRD on purpose (unknown spec fields are errors, where the
+API server would prune them); scripts/cluster/crds.py turns it into the structural CRD the
+local cluster serves.
 """
 
 from typing import Any
@@ -72,7 +74,8 @@ SPEC_PROPERTIES: dict[str, Any] = {
     # YAML blocks held in strings, as the CRD declares them.
     "node_selector": _STRING,
     "tolerations": _STRING,
-    # Affinities are objects (the operator passes them into the Deployments' pod specs).
+    # Affinities are Kubernetes Affinity objects that the operator passes into the
+    # Deployments' pod specs; the CRD keeps their fields (preserve-unknown-fields).
     "task_affinity": {"type": "object"},
     "web_affinity": {"type": "object"},
     "ingress_annotations": _STRING,
