@@ -23,7 +23,7 @@ PULUMI := $(TOOLS)/bin/pulumi --non-interactive
 NPM_TOOLS := $(TOOLS)/npm
 AZURITE_VERSION := 3.37.0
 
-.PHONY: npm-tools install toolchain test lint docs render stack preview up destroy policy bench check clean distclean
+.PHONY: npm-tools install toolchain cluster cluster-down cluster-status test lint docs render stack preview up destroy refresh policy bench check clean distclean
 
 install: $(VENV)/.installed
 
@@ -35,6 +35,17 @@ $(VENV)/.installed: pyproject.toml
 
 toolchain: install
 	$(PYTHON) -m scripts.toolchain
+
+# The embedded default: a real control plane on 127.0.0.1 (docs/cluster.md). A second
+# `make cluster` reuses the running one; `make cluster-down` stops it by PID.
+cluster: toolchain
+	$(PYTHON) -m scripts.cluster start
+
+cluster-down:
+	$(PYTHON) -m scripts.cluster stop
+
+cluster-status:
+	$(PYTHON) -m scripts.cluster status
 
 test: install toolchain npm-tools
 	$(PYTHON) -m pytest
@@ -79,8 +90,16 @@ stack: toolchain
 preview: stack
 	$(PULUMI) preview --stack $(STACK)
 
+# The local stack deploys to the local cluster, started here when it is not running.
+ifeq ($(STACK),local)
+stack: cluster
+endif
+
 up destroy: stack
 	$(PULUMI) $@ --yes --stack $(STACK)
+
+refresh: stack
+	$(PULUMI) refresh --yes --expect-no-changes --stack $(STACK)
 
 # Policy pack over the stack's current state (run from the pack's directory: docs/policies-howto.md).
 policy: stack

@@ -114,8 +114,10 @@ class Toleration(Section):
 class OperatorSettings(Section):
     install: bool = True
     """Install awx-operator from its Helm chart; false uses an operator already in the cluster."""
-    chart_version: str = Field(default="2.19.1", pattern=r"^\d+\.\d+\.\d+$")
-    """awx-operator Helm chart version (chart versions follow operator releases)."""
+    chart_version: str = Field(default="3.2.1", pattern=r"^\d+\.\d+\.\d+$")
+    """awx-operator Helm chart version. Since 3.0.0 chart versions no longer follow operator
+    releases: 3.2.1 deploys awx-operator 2.19.1 (AWX 24.6.1) and pulls kube-rbac-proxy from
+    quay.io instead of the retired gcr.io (docs/versions.md)."""
     chart_repository: str = Field(
         default="https://ansible-community.github.io/awx-operator-helm/",
         pattern=r"^(https://|oci://)\S+$",

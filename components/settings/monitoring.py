@@ -140,8 +140,9 @@ class MonitoringSettings(Section):
     Alertmanager volumes) against deletion by `pulumi destroy`."""
     release_label: str = Field(default="kube-prometheus-stack", pattern=r"^[a-z0-9][\w.-]*$")
     """The `release` label value the stack's Prometheus selects rules and monitors by."""
-    chart_version: str = Field(default="65.1.1", pattern=r"^\d+\.\d+\.\d+$")
-    """Pinned kube-prometheus-stack chart version (install_stack only)."""
+    chart_version: str = Field(default="88.5.3", pattern=r"^\d+\.\d+\.\d+$")
+    """Pinned kube-prometheus-stack chart version (install_stack only); 88.5.3 ships
+    prometheus-operator v0.93.1, whose CRDs the local cluster serves."""
     chart_repository: str = Field(
         default="https://prometheus-community.github.io/helm-charts", pattern=r"^https://"
     )

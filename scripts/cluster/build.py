@@ -20,11 +20,12 @@ KUBERNETES_VERSION = "v1.36.3"
 # Kubernetes' staging modules (k8s.io/api, apiserver, ...) carry v0.<minor>.<patch> tags.
 KUBERNETES_STAGING_VERSION = "v0.36.3"
 KWOK_VERSION = "v0.8.0"
-CONTROLLER_TOOLS_VERSION = "v0.20.1"
+CONTROLLER_TOOLS_VERSION = "v0.21.0"
 # The API types of the operators our chart pins install (docs/versions.md):
-# kube-prometheus-stack 65.1.1 ships prometheus-operator v0.77.1; KEDA 2.15.1.
-PROMETHEUS_OPERATOR_VERSION = "v0.77.1"
-KEDA_VERSION = "v2.15.1"
+# kube-prometheus-stack 88.5.3 ships prometheus-operator v0.93.1; KEDA 2.20.2 (the
+# controller-tools version is the one both upstreams generate their CRDs with).
+PROMETHEUS_OPERATOR_VERSION = "v0.93.1"
+KEDA_VERSION = "v2.20.2"
 
 ETCD_SERVER = "go.etcd.io/etcd/server/v3"
 KUBERNETES = "k8s.io/kubernetes"

@@ -266,7 +266,7 @@ def test_redis_exporter_runs_only_for_a_tcp_redis() -> None:
 def test_installed_stack_is_the_pinned_chart_with_retention_and_replicas() -> None:
     run = run_program("prod-aws")
     release = next(r for r in run.of_type(RELEASE) if r.inputs["chart"] == "kube-prometheus-stack")
-    assert release.inputs["version"] == "65.1.1"
+    assert release.inputs["version"] == "88.5.3"
     assert release.inputs["name"] == "kube-prometheus-stack"
     assert release.inputs["namespace"] == "monitoring"
     values = release.plain["values"]

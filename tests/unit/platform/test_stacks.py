@@ -97,7 +97,7 @@ def test_cluster_stacks_install_the_operator_chart_pinned() -> None:
     run = run_program("dev")
     (release,) = [r for r in run.of_type(RELEASE) if r.inputs["chart"] == "awx-operator"]
     assert release.inputs["chart"] == "awx-operator"
-    assert release.inputs["version"] == "2.19.1"
+    assert release.inputs["version"] == "3.2.1"
     assert release.inputs["repositoryOpts"]["repo"].startswith("https://")
     assert release.inputs["namespace"] == "awx-dev"
     assert release.inputs["values"] == {"AWX": {"enabled": False}}
