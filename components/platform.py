@@ -167,6 +167,7 @@ class AwxPlatform(pulumi.ComponentResource):
         return k8s.Provider(
             f"{name}-kubernetes",
             render_yaml_to_directory=cluster.render_directory,
+            kubeconfig=cluster.kubeconfig,
             context=cluster.context,
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -1,7 +1,8 @@
 """Drive the real Pulumi CLI (built by `make toolchain`) on a private copy of the project.
 
-Each EngineProject gets its own directory, file backend and rendered/ output, so tests and
-benchmarks never touch the working tree's state. The toolchain itself is shared: .tools/bin
+Each EngineProject gets its own directory and file backend, and on the local cluster
+namespaces of its own (`target_cluster`), so tests and benchmarks never touch the working
+tree's state or each other's objects. The toolchain itself is shared: .tools/bin
 for the CLI and language host, .tools/pulumi-home for installed provider plugins.
 """
 
@@ -29,6 +30,16 @@ class EngineError(Exception):
     def __init__(self, command: list[str], output: str) -> None:
         super().__init__(f"{' '.join(command)} failed:\n{output}")
         self.output = output
+
+
+@dataclass(frozen=True)
+class Namespaces:
+    awx: str
+    monitoring: str
+
+    @property
+    def jobs(self) -> str:
+        return f"{self.awx}-jobs"
 
 
 @dataclass
@@ -90,6 +101,17 @@ class EngineProject:
         if check and result.returncode != 0:
             raise EngineError(command, result.stdout + result.stderr)
         return result
+
+    def set_config(self, path: str, value: str) -> None:
+        self.pulumi("config", "set", "--path", path, value)
+
+    def target_cluster(self, kubeconfig: Path, tag: str) -> Namespaces:
+        """Deploy this copy to the cluster of `kubeconfig`, in namespaces of its own."""
+        namespaces = Namespaces(awx=f"awx-{tag}", monitoring=f"monitoring-{tag}")
+        self.set_config("cluster.kubeconfig", str(kubeconfig))
+        self.set_config("awx.namespace", namespaces.awx)
+        self.set_config("monitoring.namespace", namespaces.monitoring)
+        return namespaces
 
     def up(self, *extra: str) -> subprocess.CompletedProcess[str]:
         return self.pulumi("up", "--yes", *extra)

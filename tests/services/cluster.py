@@ -1,0 +1,63 @@
+"""The local control plane (scripts/cluster) for tests: started if it is not running, and
+stopped at the end only by the session that started it.
+
+Tests share one cluster per session; each test project deploys into namespaces of its own
+(`isolated_namespaces`), so tests never see each other's objects.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from kubernetes import client
+from kubernetes.client.exceptions import ApiException
+
+from scripts.cluster import control, objects
+
+T = TypeVar("T")
+
+
+@contextmanager
+def running_cluster() -> Iterator[Path]:
+    """The admin kubeconfig of a ready cluster."""
+    was_running = all(control.status()[name].startswith("running") for name in control.COMPONENTS)
+    kubeconfig = control.start()
+    try:
+        yield kubeconfig
+    finally:
+        if not was_running:
+            control.stop()
+
+
+def api(kubeconfig: Path) -> client.ApiClient:
+    return objects.api_client(kubeconfig)
+
+
+def suffix() -> str:
+    return uuid.uuid4().hex[:6]
+
+
+def ensure_namespace(kube: client.ApiClient, name: str) -> None:
+    core: Any = client.CoreV1Api(kube)
+    try:
+        core.create_namespace({"metadata": {"name": name}})
+    except ApiException as error:
+        if error.status != 409:
+            raise
+
+
+def eventually(probe: Callable[[], T | None], what: str, timeout: float = 90) -> T:
+    """Poll `probe` until it returns something truthy; AssertionError naming `what` if not."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout:.0f} s: {what}")
+        time.sleep(1)
