@@ -132,6 +132,17 @@ def test_awx_is_scraped_with_a_bearer_token_from_a_secret() -> None:
     }
 
 
+@pytest.mark.parametrize("stack", ["prod-aws", "prod-azure", "prod-gcp"])
+def test_production_examples_scrape_awx_with_their_token_secret(stack: str) -> None:
+    run = run_program(stack, stack_config(stack))
+    endpoint = monitors(run)["awx-api"]
+    assert endpoint["path"] == "/api/v2/metrics/"
+    assert endpoint["authorization"] == {
+        "type": "Bearer",
+        "credentials": {"name": "awx-metrics-token", "key": "token"},
+    }
+
+
 def test_existing_token_secret_is_used_as_is(local: ProgramRun) -> None:
     endpoint = monitors(local)["awx-api"]
     assert endpoint["authorization"]["credentials"] == {"name": "awx-metrics-token", "key": "token"}
