@@ -96,7 +96,7 @@ stack: cluster
 endif
 
 up destroy: stack
-	$(PULUMI) $@ --yes --stack $(STACK)
+	$(PULUMI) $@ --yes $(PULUMI_UP_FLAGS) --stack $(STACK)
 
 refresh: stack
 	$(PULUMI) refresh --yes --expect-no-changes --stack $(STACK)

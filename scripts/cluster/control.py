@@ -83,6 +83,7 @@ def start() -> Path:
     api = objects.api_client(KUBECONFIG)
     objects.ensure_crds(api)
     objects.ensure_nodes(api)
+    objects.ensure_namespaces(api)
     objects.wait_until_ready(api, START_TIMEOUT - (time.monotonic() - started))
     return KUBECONFIG
 

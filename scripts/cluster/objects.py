@@ -15,7 +15,8 @@ KWOK_ANNOTATION = "kwok.x-k8s.io/node"
 # The AKS spot label and taint (components/placement.py tolerates it for job pods on spot).
 SPOT_LABEL = ("kubernetes.azure.com/scalesetpriority", "spot")
 NODES = ("kwok-node-0", "kwok-node-1", "kwok-spot-0")
-FIELD_MANAGER = "awx-platform-cluster"
+# The local stack attaches to an existing kube-prometheus-stack, whose namespace it expects.
+EXISTING_NAMESPACES = ("monitoring",)
 
 
 def api_client(kubeconfig: Path) -> client.ApiClient:
@@ -51,6 +52,14 @@ def ensure_nodes(api: client.ApiClient) -> None:
     for name in NODES:
         if name not in existing:
             core.create_node(node(name))
+
+
+def ensure_namespaces(api: client.ApiClient) -> None:
+    core: Any = client.CoreV1Api(api)
+    existing = {item.metadata.name for item in core.list_namespace().items}
+    for name in EXISTING_NAMESPACES:
+        if name not in existing:
+            core.create_namespace({"metadata": {"name": name}})
 
 
 def ensure_crds(api: client.ApiClient) -> None:
