@@ -152,7 +152,12 @@ CASES: list[tuple[dict[str, Any], str, str]] = [
         "must be empty when operator is Exists",
     ),
     (
-        {"awx.operator.install": True},
+        {"cluster": {"render_directory": "rendered/local", "kubeconfig": "kubeconfig"}},
+        "awx-platform:cluster.kubeconfig",
+        "cannot be combined with render_directory",
+    ),
+    (
+        {"awx.operator.install": True, "cluster": {"render_directory": "rendered/local"}},
         "awx-platform:awx.operator.install",
         "must be false when cluster.render_directory is set",
     ),

@@ -342,7 +342,8 @@ def test_monitoring_can_be_switched_off() -> None:
 
 
 def test_rendering_cannot_install_the_stack() -> None:
-    config = with_value(stack_config("local"), "monitoring.install_stack", True)
+    rendering = with_value(stack_config("local"), "cluster", {"render_directory": "rendered/x"})
+    config = with_value(rendering, "monitoring.install_stack", True)
     failed = run_failing_program("local", config)
     assert (
         "awx-platform:monitoring.install_stack: must be false when cluster.render_directory"

@@ -85,10 +85,11 @@ def test_passwords_are_secret_everywhere(stack_run: tuple[str, ProgramRun]) -> N
     assert leaked == []
 
 
-def test_local_stack_renders_without_cluster_or_helm() -> None:
+def test_local_stack_targets_the_local_cluster_without_helm() -> None:
     run = run_program("local")
     provider = run.one("pulumi:providers:kubernetes")
-    assert provider.inputs["renderYamlToDirectory"] == "rendered/local"
+    assert provider.inputs["kubeconfig"] == ".tools/cluster/kubeconfig"
+    assert "renderYamlToDirectory" not in provider.inputs
     assert run.of_type(RELEASE) == []  # neither the operator nor kube-prometheus-stack
     assert not any(r.protect for r in run.resources), "local must be destroyable"
 
