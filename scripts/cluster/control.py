@@ -35,6 +35,11 @@ COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-schedul
 START_TIMEOUT = 120.0
 
 
+# The processes this run started: their exit is read with poll(), which, unlike /proc, also
+# reports a child that exited and was not yet reaped.
+_CHILDREN: dict[str, subprocess.Popen[bytes]] = {}
+
+
 class ClusterError(Exception):
     """The cluster could not start or stop; the message names the component and its log."""
 
@@ -62,6 +67,8 @@ def start() -> Path:
     state = State.load()
     running = [name for name in COMPONENTS if _alive(state.pids.get(name), name)]
     if running == list(COMPONENTS) and _api_ready(state):
+        # Reused: the objects are made again only if missing (a start may have died midway).
+        _bootstrap(START_TIMEOUT, update_crds=False)
         return KUBECONFIG
     if running:  # half a cluster: start over cleanly rather than guess what it is doing
         stop()
@@ -80,12 +87,17 @@ def start() -> Path:
             _wait(lambda: _etcd_healthy(state), "etcd", state)
         if name == "kube-apiserver":
             _wait(lambda: _api_ready(state), "kube-apiserver", state)
+    # A restart may follow a new `make toolchain`: CRDs kept in etcd are brought up to date.
+    _bootstrap(START_TIMEOUT - (time.monotonic() - started), update_crds=True)
+    return KUBECONFIG
+
+
+def _bootstrap(timeout: float, update_crds: bool) -> None:
     api = objects.api_client(KUBECONFIG)
-    objects.ensure_crds(api)
+    objects.ensure_crds(api, update_existing=update_crds)
     objects.ensure_nodes(api)
     objects.ensure_namespaces(api)
-    objects.wait_until_ready(api, START_TIMEOUT - (time.monotonic() - started))
-    return KUBECONFIG
+    objects.wait_until_ready(api, timeout)
 
 
 def stop() -> list[str]:
@@ -207,14 +219,19 @@ def _spawn(name: str, command: list[str]) -> int:
         start_new_session=True,  # outlives `make cluster`; stopped by PID with `make cluster-down`
     )  # fmt: skip
     log.close()
+    _CHILDREN[name] = process
     return process.pid
 
 
 def _wait(ready: object, name: str, state: State) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        if not _alive(state.pids[name], name):
-            raise ClusterError(f"{name} exited during start-up: see {LOGS / (name + '.log')}")
+        child = _CHILDREN.get(name)
+        exited = child.poll() if child is not None else None
+        if exited is not None:
+            raise ClusterError(
+                f"{name} exited with status {exited} during start-up: see {LOGS / (name + '.log')}"
+            )
         if callable(ready) and ready():
             return
         time.sleep(0.25)

@@ -16,6 +16,16 @@ import yaml
 from scripts.cluster.awx_schema import SPEC_PROPERTIES
 from scripts.cluster.build import CRD_DIRECTORY
 
+class _CrdLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML 1.1's SafeLoader without its `=` "value" tag, which Go's YAML never had: the
+    Prometheus CRDs list the operator `=` in enums, and SafeLoader cannot construct it."""
+
+
+_CrdLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:value"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
 # Keywords that JSON Schema has and a CRD's OpenAPI v3 schema does not.
 _DROPPED = {"$schema", "const", "additionalProperties"}
 
@@ -84,7 +94,7 @@ def generated_crds(directory: Path = CRD_DIRECTORY) -> list[dict[str, Any]]:
     if not files:
         raise FileNotFoundError(f"no CRDs in {directory}: run `make toolchain` first")
     return [
-        document for path in files for document in yaml.safe_load_all(path.read_text()) if document
+        document for path in files for document in yaml.load_all(path.read_text(), Loader=_CrdLoader) if document
     ]
 
 

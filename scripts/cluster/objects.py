@@ -62,7 +62,7 @@ def ensure_namespaces(api: client.ApiClient) -> None:
             core.create_namespace({"metadata": {"name": name}})
 
 
-def ensure_crds(api: client.ApiClient) -> None:
+def ensure_crds(api: client.ApiClient, update_existing: bool) -> None:
     extensions: Any = client.ApiextensionsV1Api(api)
     for crd in all_crds():
         name = crd["metadata"]["name"]
@@ -72,6 +72,8 @@ def ensure_crds(api: client.ApiClient) -> None:
             if error.status != 404:
                 raise
             extensions.create_custom_resource_definition(crd)
+            continue
+        if not update_existing:
             continue
         crd["metadata"]["resourceVersion"] = current.metadata.resource_version
         extensions.replace_custom_resource_definition(name, crd)
