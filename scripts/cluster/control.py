@@ -97,6 +97,7 @@ def _bootstrap(timeout: float, update_crds: bool) -> None:
     objects.ensure_crds(api, update_existing=update_crds)
     objects.ensure_nodes(api)
     objects.ensure_namespaces(api)
+    objects.ensure_storage(api)
     objects.wait_until_ready(api, timeout)
 
 

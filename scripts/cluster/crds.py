@@ -16,6 +16,7 @@ import yaml
 from scripts.cluster.awx_schema import SPEC_PROPERTIES
 from scripts.cluster.build import CRD_DIRECTORY
 
+
 class _CrdLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """YAML 1.1's SafeLoader without its `=` "value" tag, which Go's YAML never had: the
     Prometheus CRDs list the operator `=` in enums, and SafeLoader cannot construct it."""
@@ -94,7 +95,10 @@ def generated_crds(directory: Path = CRD_DIRECTORY) -> list[dict[str, Any]]:
     if not files:
         raise FileNotFoundError(f"no CRDs in {directory}: run `make toolchain` first")
     return [
-        document for path in files for document in yaml.load_all(path.read_text(), Loader=_CrdLoader) if document
+        document
+        for path in files
+        for document in yaml.load_all(path.read_text(), Loader=_CrdLoader)
+        if document
     ]
 
 

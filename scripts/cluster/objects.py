@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,48 @@ def ensure_namespaces(api: client.ApiClient) -> None:
     for name in EXISTING_NAMESPACES:
         if name not in existing:
             core.create_namespace({"metadata": {"name": name}})
+
+
+# No volume provisioner runs here: a default StorageClass that binds at first use, backed by
+# a pool of pre-made volumes the scheduler picks from when a pod needs a claim. The provider
+# treats a claim of such a class as ready while Pending, as on any WaitForFirstConsumer class.
+STORAGE_CLASS = "local-static"
+AVAILABLE_VOLUMES = 12
+
+
+def ensure_storage(api: client.ApiClient) -> None:
+    storage: Any = client.StorageV1Api(api)
+    core: Any = client.CoreV1Api(api)
+    if STORAGE_CLASS not in {c.metadata.name for c in storage.list_storage_class().items}:
+        storage.create_storage_class({
+            "metadata": {
+                "name": STORAGE_CLASS,
+                "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
+            },
+            "provisioner": "kubernetes.io/no-provisioner",
+            "volumeBindingMode": "WaitForFirstConsumer",
+            "reclaimPolicy": "Retain",
+        })  # fmt: skip
+    volumes = [v for v in core.list_persistent_volume().items
+               if v.spec.storage_class_name == STORAGE_CLASS]  # fmt: skip
+    # Volumes whose claims are gone are dropped and replaced, keeping the pool full.
+    for volume in volumes:
+        if volume.status.phase in ("Released", "Failed"):
+            core.delete_persistent_volume(volume.metadata.name)
+    available = sum(1 for v in volumes if v.status.phase in (None, "Pending", "Available"))
+    for _ in range(AVAILABLE_VOLUMES - available):
+        name = f"local-volume-{uuid.uuid4().hex[:8]}"
+        core.create_persistent_volume({
+            "metadata": {"name": name},
+            "spec": {
+                "storageClassName": STORAGE_CLASS,
+                "capacity": {"storage": "500Gi"},
+                "accessModes": ["ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany"],
+                "persistentVolumeReclaimPolicy": "Retain",
+                # Never mounted: kwok runs no containers.
+                "hostPath": {"path": f"/var/lib/awx-platform-local/{name}"},
+            },
+        })  # fmt: skip
 
 
 def ensure_crds(api: client.ApiClient, update_existing: bool) -> None:
