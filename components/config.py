@@ -19,6 +19,7 @@ from components.settings.backup import BackupSettings
 from components.settings.base import FieldError, Section
 from components.settings.cluster import ClusterSettings
 from components.settings.monitoring import MonitoringSettings
+from components.settings.names import JOB_NAMESPACE, awx_name_derivations, longest_fit
 from components.settings.policy import PolicySettings
 from components.settings.rightsizing import RightsizingSettings
 from components.settings.runtime import RuntimeSettings
@@ -70,8 +71,6 @@ class StackConfig(Section):
             problem = "must differ from awx.namespace so that its quota counts job pods only"
         elif namespace in self.policy.protected_namespaces:
             problem = f"{namespace!r} is a protected namespace"
-        elif len(namespace) > 63:
-            problem = f"{namespace!r} is longer than 63 characters; name one explicitly"
         if problem is not None:
             raise FieldError("autoscaling.job_pod.namespace", problem)
         return self
@@ -84,6 +83,23 @@ class StackConfig(Section):
                 "needs monitoring.enabled: the advisor reads Prometheus history and publishes "
                 "to the Pushgateway",
             )
+        return self
+
+    @model_validator(mode="after")
+    def _derived_names_fit(self) -> Self:
+        if not self.awx.name[0].isalpha():
+            # Services are named after it, and a Service name must start with a letter.
+            raise FieldError("awx.name", "must start with a letter (it names Services)")
+        problem = longest_fit(self.awx.name, awx_name_derivations(self.awx.image_version))
+        if problem is not None:
+            raise FieldError("awx.name", problem)
+        if self.autoscaling.job_pod.namespace is None:
+            problem = longest_fit(self.awx.namespace, (JOB_NAMESPACE,))
+            if problem is not None:
+                raise FieldError(
+                    "awx.namespace", f"{problem} (job pods run in it unless "
+                    "autoscaling.job_pod.namespace is set)",
+                )  # fmt: skip
         return self
 
     @model_validator(mode="after")

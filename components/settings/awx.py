@@ -206,9 +206,13 @@ MANAGED_SETTINGS = frozenset(
 
 class AwxSettings(Section):
     name: DnsLabel = "awx"
-    """Name of the AWX custom resource; Deployments are `<name>-web` and `<name>-task`."""
+    """Name of the AWX custom resource; Deployments are `<name>-web` and `<name>-task`.
+    Starts with a letter and has at most 38 characters, so that every name derived from it
+    fits Kubernetes' limits (the longest: CronJob `<name>-restore-drill`, 52 at most; the
+    operator's StatefulSet `<name>-postgres-15`, 52; components/settings/names.py)."""
     namespace: DnsLabel = "awx"
-    """Namespace for the operator, AWX and its Secrets (created by this program)."""
+    """Namespace for the operator, AWX and its Secrets (created by this program); at most 58
+    characters while job pods use the default `<namespace>-jobs`."""
     image: str = Field(default="quay.io/ansible/awx", pattern=IMAGE_REPOSITORY)
     """AWX image repository without a tag; always sent with image_version, because the
     operator ignores image_version unless image is set too."""

@@ -62,8 +62,8 @@ CASES: list[tuple[dict[str, Any], str, str]] = [
     ),
     (
         {"awx.namespace": "a" * 60},
-        "awx-platform:autoscaling.job_pod.namespace",
-        "is longer than 63 characters; name one explicitly",
+        "awx-platform:awx.namespace",
+        "is 60 characters; at most 58 fit: " + "a" * 60 + "-jobs would be 65 characters",
     ),
     (
         {"autoscaling.fallback_replicas": 9},
