@@ -11,8 +11,8 @@ import jsonschema
 import kubernetes_validate
 import pytest
 
-from tests.harness import STACKS, run_program, stack_config, with_value
 from scripts.cluster.awx_schema import AWX_SCHEMA
+from tests.harness import STACKS, run_program, stack_config, with_value
 from tests.unit.monitoring.crd_schema import SCHEMAS as MONITORING_SCHEMAS
 
 # The oldest Kubernetes release we support and the newest the validator knows.
