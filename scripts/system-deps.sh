@@ -2,7 +2,7 @@
 # Debian packages the tests need (run as root on CI and fresh machines; a no-op when present).
 # With arguments, those packages instead (scripts/image-deps.sh passes the image tools).
 set -euo pipefail
-packages=(shellcheck openssl prometheus prometheus-alertmanager prometheus-pushgateway prometheus-postgres-exporter postgresql postgresql-client redis-server age zstd)
+packages=(shellcheck openssl prometheus prometheus-alertmanager prometheus-pushgateway prometheus-postgres-exporter postgresql postgresql-client redis-server age zstd iproute2)
 [ $# -eq 0 ] || packages=("$@")
 missing=()
 for package in "${packages[@]}"; do
