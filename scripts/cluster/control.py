@@ -18,6 +18,7 @@ import ssl
 import subprocess
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,9 +85,9 @@ def start() -> Path:
         state.pids[name] = _spawn(name, commands[name])
         state.save()
         if name == "etcd":
-            _wait(lambda: _etcd_healthy(state), "etcd", state)
+            _wait(lambda: _etcd_healthy(state), "etcd")
         if name == "kube-apiserver":
-            _wait(lambda: _api_ready(state), "kube-apiserver", state)
+            _wait(lambda: _api_ready(state), "kube-apiserver")
     # A restart may follow a new `make toolchain`: CRDs kept in etcd are brought up to date.
     _bootstrap(START_TIMEOUT - (time.monotonic() - started), update_crds=True)
     return KUBECONFIG
@@ -211,34 +212,34 @@ def _port_free(port: int) -> bool:
         return True
 
 
+def _log(name: str) -> Path:
+    return LOGS / f"{name}.log"
+
+
 def _spawn(name: str, command: list[str]) -> int:
     if not Path(command[0]).exists():
         raise ClusterError(f"{command[0]} is missing: run `make toolchain` first")
-    log = (LOGS / f"{name}.log").open("ab")
-    process = subprocess.Popen(
-        command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True,  # outlives `make cluster`; stopped by PID with `make cluster-down`
-    )  # fmt: skip
-    log.close()
+    with _log(name).open("ab") as log:
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # outlives `make cluster`; stopped by PID (cluster-down)
+        )  # fmt: skip
     _CHILDREN[name] = process
     return process.pid
 
 
-def _wait(ready: object, name: str, state: State) -> None:
+def _wait(ready: Callable[[], bool], name: str) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        child = _CHILDREN.get(name)
-        exited = child.poll() if child is not None else None
+        exited = _CHILDREN[name].poll()
         if exited is not None:
             raise ClusterError(
-                f"{name} exited with status {exited} during start-up: see {LOGS / (name + '.log')}"
+                f"{name} exited with status {exited} during start-up: see {_log(name)}"
             )
-        if callable(ready) and ready():
+        if ready():
             return
         time.sleep(0.25)
-    raise ClusterError(
-        f"{name} not ready after {START_TIMEOUT:.0f} s: see {LOGS / (name + '.log')}"
-    )
+    raise ClusterError(f"{name} not ready after {START_TIMEOUT:.0f} s: see {_log(name)}")
 
 
 def _etcd_healthy(state: State) -> bool:
@@ -265,30 +266,30 @@ def _api_ready(state: State) -> bool:
         return False
 
 
+def process_state(pid: int) -> str | None:
+    """The kernel's one-letter state of `pid` (Z: exited, not yet reaped), None if gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
 def _alive(pid: int | None, name: str) -> bool:
     """Whether `pid` is still our `name` process (a PID can be reused by another program)."""
-    if pid is None:
+    if pid is None or process_state(pid) in (None, "Z"):
         return False
     try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
+    except OSError:
         return False
-    return command == str(BIN / name) and state != "Z"
+    return command == str(BIN / name)
 
 
 def _terminate(pid: int, grace: float = 15.0) -> None:
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
-        if not Path(f"/proc/{pid}").exists() or _zombie(pid):
+        if process_state(pid) in (None, "Z"):
             return
         time.sleep(0.1)
     os.kill(pid, signal.SIGKILL)
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except (OSError, IndexError):
-        return True

@@ -102,5 +102,10 @@ def generated_crds(directory: Path = CRD_DIRECTORY) -> list[dict[str, Any]]:
     ]
 
 
+def generated_crd_names(directory: Path = CRD_DIRECTORY) -> set[str]:
+    """The CRDs' names without parsing them: controller-gen writes `<group>_<plural>.yaml`."""
+    return {".".join(reversed(path.stem.split("_", 1))) for path in directory.glob("*.yaml")}
+
+
 def all_crds() -> list[dict[str, Any]]:
     return [*generated_crds(), awx_crd()]

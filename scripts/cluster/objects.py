@@ -10,7 +10,7 @@ from typing import Any
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
-from scripts.cluster.crds import all_crds
+from scripts.cluster.crds import all_crds, awx_crd, generated_crd_names
 
 KWOK_ANNOTATION = "kwok.x-k8s.io/node"
 # The AKS spot label and taint (components/placement.py tolerates it for job pods on spot).
@@ -107,6 +107,11 @@ def ensure_storage(api: client.ApiClient) -> None:
 
 def ensure_crds(api: client.ApiClient, update_existing: bool) -> None:
     extensions: Any = client.ApiextensionsV1Api(api)
+    if not update_existing:
+        served = {c.metadata.name for c in extensions.list_custom_resource_definition().items}
+        # The Prometheus CRDs take seconds to parse: skipped on a reuse that finds them all.
+        if generated_crd_names() | {awx_crd()["metadata"]["name"]} <= served:
+            return
     for crd in all_crds():
         name = crd["metadata"]["name"]
         try:

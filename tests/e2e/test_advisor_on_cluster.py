@@ -13,21 +13,7 @@ from typing import Any
 from kubernetes import client
 
 from tests.engine import EngineProject
-from tests.services.cluster import ensure_namespace, suffix
-
-
-def allowed(
-    kube: client.ApiClient, user: str, namespace: str, verb: str, resource: str, *,
-    name: str | None = None,
-) -> bool:  # fmt: skip
-    authorization: Any = client.AuthorizationV1Api(kube)
-    attributes = {"namespace": namespace, "verb": verb, "resource": resource}
-    if name is not None:
-        attributes["name"] = name
-    review = authorization.create_subject_access_review(
-        {"spec": {"user": user, "resourceAttributes": attributes}}
-    )
-    return bool(review.status.allowed)
+from tests.services.cluster import can_i, ensure_namespace, suffix
 
 
 def test_the_advisor_runs_with_its_report_and_events_only(
@@ -47,18 +33,20 @@ def test_the_advisor_runs_with_its_report_and_events_only(
         stack = core.read_namespaced_config_map("awx-rightsizing-stack", namespaces.awx)
         assert "awx-platform:autoscaling" in next(iter(stack.data.values()))
 
-        user = f"system:serviceaccount:{namespaces.awx}:awx-rightsizing"
+        account = f"{namespaces.awx}/awx-rightsizing"
         ns = namespaces.awx
         report = "awx-rightsizing-report"
-        assert allowed(kube, user, ns, "create", "configmaps")
-        assert allowed(kube, user, ns, "update", "configmaps", name=report)
-        assert allowed(kube, user, ns, "create", "events")
-        assert not allowed(kube, user, ns, "update", "configmaps", name="awx-rightsizing-stack")
-        assert not allowed(kube, user, ns, "get", "secrets", name="awx-admin-password")
-        assert not allowed(kube, user, ns, "list", "secrets")
-        assert not allowed(kube, user, ns, "patch", "deployments")
-        assert not allowed(kube, user, ns, "create", "rolebindings")
-        assert not allowed(kube, user, namespaces.jobs, "create", "configmaps")
-        assert not allowed(kube, user, "", "delete", "namespaces", name=ns)
+        assert can_i(kube, account, "create", "configmaps", ns)
+        assert can_i(kube, account, "update", "configmaps", ns, name=report)
+        assert can_i(kube, account, "create", "events", ns)
+        assert not can_i(kube, account, "update", "configmaps", ns, name="awx-rightsizing-stack")
+        assert not can_i(kube, account, "get", "secrets", ns, name="awx-admin-password")
+        assert not can_i(kube, account, "list", "secrets", ns)
+        assert not can_i(kube, account, "patch", "deployments", ns, group="apps")
+        assert not can_i(
+            kube, account, "create", "rolebindings", ns, group="rbac.authorization.k8s.io"
+        )
+        assert not can_i(kube, account, "create", "configmaps", namespaces.jobs)
+        assert not can_i(kube, account, "delete", "namespaces", "", name=ns)
     finally:
         project.pulumi("destroy", "--yes")

@@ -16,6 +16,7 @@ import pytest
 from kubernetes import client
 
 from tests.engine import EngineProject, Namespaces
+from tests.services.cluster import can_i as can
 from tests.services.cluster import ensure_namespace, suffix
 
 
@@ -41,24 +42,6 @@ def deployed(
 ) -> Iterator[Namespaces]:
     with deployment_of(tmp_path_factory.mktemp("privilege") / "p", kubeconfig, kube) as ns:
         yield ns
-
-
-def can(
-    kube: client.ApiClient, account: str, verb: str, resource: str, namespace: str, *,
-    name: str | None = None, group: str = "",
-) -> bool:  # fmt: skip
-    namespace_of_account, account_name = account.split("/")
-    attributes = {"namespace": namespace, "verb": verb, "resource": resource, "group": group}
-    if name is not None:
-        attributes["name"] = name
-    authorization: Any = client.AuthorizationV1Api(kube)
-    review = authorization.create_subject_access_review(
-        {"spec": {"user": f"system:serviceaccount:{namespace_of_account}:{account_name}",
-                  "groups": ["system:serviceaccounts",
-                             f"system:serviceaccounts:{namespace_of_account}"],
-                  "resourceAttributes": attributes}}
-    )  # fmt: skip
-    return bool(review.status.allowed)
 
 
 def never(kube: client.ApiClient, account: str, ns: Namespaces) -> list[str]:

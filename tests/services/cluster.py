@@ -51,6 +51,26 @@ def ensure_namespace(kube: client.ApiClient, name: str) -> None:
             raise
 
 
+def can_i(
+    kube: client.ApiClient, account: str, verb: str, resource: str, namespace: str, *,
+    name: str | None = None, group: str = "",
+) -> bool:  # fmt: skip
+    """What `kubectl auth can-i --as=system:serviceaccount:NS:NAME` asks, for `account`
+    given as NS/NAME: a SubjectAccessReview answered by the API server's authorizer."""
+    account_namespace, account_name = account.split("/")
+    attributes = {"namespace": namespace, "verb": verb, "resource": resource, "group": group}
+    if name is not None:
+        attributes["name"] = name
+    authorization: Any = client.AuthorizationV1Api(kube)
+    review = authorization.create_subject_access_review(
+        {"spec": {"user": f"system:serviceaccount:{account_namespace}:{account_name}",
+                  "groups": ["system:serviceaccounts",
+                             f"system:serviceaccounts:{account_namespace}"],
+                  "resourceAttributes": attributes}}
+    )  # fmt: skip
+    return bool(review.status.allowed)
+
+
 def eventually(probe: Callable[[], T | None], what: str, timeout: float = 90) -> T:
     """Poll `probe` until it returns something truthy; AssertionError naming `what` if not."""
     deadline = time.monotonic() + timeout
