@@ -8,6 +8,7 @@ rollback's worktree reaches exactly the same stack. The engine's own output stre
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from collections.abc import Mapping
@@ -21,6 +22,8 @@ from pulumi.automation import events
 from deploy.errors import DeployError
 
 SHOWN_ERROR_LINES = 6
+URN_IN_QUOTES = re.compile(r'"urn:pulumi:[^"]*::([^":]+)"')
+GENERIC_ERRORS = frozenset({"error: update failed", "error: preview failed"})
 
 
 def _to_stderr(line: str) -> None:
@@ -28,12 +31,18 @@ def _to_stderr(line: str) -> None:
 
 
 def failure_lines(error: auto.CommandError) -> str:
-    """The engine's error lines (what a person needs), not the whole command transcript."""
+    """The engine's error lines (what a person needs), not the whole command transcript; a
+    resource's URN is shortened to its name (the URN is in the engine's log)."""
     text = str(error)
-    lines = [line.strip() for line in text.splitlines() if "error" in line.lower()]
-    lines = [line for line in lines if not line.startswith(("code:", "stdout:", "stderr:"))]
-    unique = list(dict.fromkeys(lines))
-    return " | ".join(unique[-SHOWN_ERROR_LINES:]) or text.strip().splitlines()[-1]
+    lines = [line.strip() for line in text.splitlines() if line.strip().startswith("error:")]
+    lines = [URN_IN_QUOTES.sub(lambda m: m.group(1), line) for line in lines]
+    specific = [line for line in lines if line not in GENERIC_ERRORS] or lines
+    unique = list(dict.fromkeys(specific))
+    shown = unique[:SHOWN_ERROR_LINES]
+    more = f" | ... {len(unique) - len(shown)} more" if len(unique) > len(shown) else ""
+    if not shown:
+        return text.strip().splitlines()[-1] if text.strip() else "the engine failed"
+    return " | ".join(shown) + more
 
 
 @dataclass
@@ -105,7 +114,13 @@ class Engine:
         return plan
 
     def export(self) -> dict[str, Any]:
-        return dict(self._stack.export_stack().deployment or {})
+        """The state's `deployment` part (resources, pending operations)."""
+        return dict(self.export_document()["deployment"] or {})
+
+    def export_document(self) -> dict[str, Any]:
+        """The state as `pulumi stack export` writes it (version and deployment)."""
+        exported = self._stack.export_stack()
+        return {"version": exported.version, "deployment": exported.deployment}
 
     def tags(self) -> Mapping[str, str]:
         return dict(self._stack.workspace.list_tags(self.stack_name))

@@ -66,7 +66,7 @@ def gates_for(target: StackTarget, engine: Engine, api: client.ApiClient) -> lis
     gates: list[Gate] = []
     if health.policy:
         gates.append(
-            PolicyGate(engine.cli, target.work_dir / "policies", engine.export, os.environ)
+            PolicyGate(engine.cli, target.work_dir / "policies", engine.export_document, os.environ)
         )
     if health.deployments:
         gates.append(

@@ -14,6 +14,7 @@ import os
 import socket
 
 from kubernetes import client
+
 from runtime.events import EventRecorder, ObjectReference
 from runtime.pushgateway import MetricsPusher
 
@@ -34,13 +35,14 @@ def instance() -> str:
 
 
 class Telemetry:
-    def __init__(self, api: client.ApiClient | None, stack: str, awx: str, namespace: str) -> None:
+    def __init__(self, api: client.ApiClient, stack: str, awx: str, namespace: str) -> None:
         self._stack = stack
         self._awx = ObjectReference(
             api_version=AWX_API_VERSION, kind=AWX_KIND, name=awx, namespace=namespace
         )
+        # Connected already (the gates need the API anyway): the recorder gets that client.
         self._recorder = EventRecorder(
-            api, namespace=namespace, controller=CONTROLLER, instance=instance()
+            lambda: api, namespace=namespace, controller=CONTROLLER, instance=instance()
         )
         self._pushgateway = os.environ.get(PUSHGATEWAY_ENV, "").strip() or None
         self.pushed = False

@@ -229,9 +229,8 @@ def test_a_healthy_deploy_records_its_commit(repo: Repository, kube: client.ApiC
     # The tag lives in the backend, next to the state: a fresh clone of the repository sees it.
     clone = repo.directory.parent / "fresh-clone"
     subprocess.run(["git", "clone", "-q", str(repo.directory), str(clone)], check=True)
-    fresh = EngineProject(clone)
-    fresh.pulumi("stack", "select", "local")
-    assert fresh.pulumi("stack", "tag", "get", TAG).stdout.strip() == commit
+    read = repo.project.pulumi("stack", "tag", "get", TAG, cwd=clone)  # the same backend
+    assert read.stdout.strip() == commit
     assert repo.pushgateway.value("awx-deploy", "awx_deploy_total", stack="local",
                                   status="success") == 1  # fmt: skip
     event = awx_events(kube, repo.namespaces.awx)["DeploySucceeded"]

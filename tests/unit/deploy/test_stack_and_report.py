@@ -4,9 +4,11 @@ import json
 from pathlib import Path
 
 import pytest
-from pulumi.automation import ConfigValue
+from pulumi.automation import CommandError, ConfigValue
+from pulumi.automation._cmd import CommandResult
 
 from deploy.cli import health_timeout
+from deploy.engine import failure_lines
 from deploy.errors import DeployError
 from deploy.gates import GateResult
 from deploy.report import Rollback, Summary
@@ -18,7 +20,7 @@ COMMIT, GOOD = "a" * 40, "b" * 40
 
 def as_cli_values(config: dict[str, object]) -> dict[str, ConfigValue]:
     """What `pulumi config --json` hands the Automation API: objects as JSON text."""
-    return {f"awx-platform:{k}": ConfigValue(json.dumps(v)) for k, v in config.items()}
+    return {key: ConfigValue(json.dumps(value)) for key, value in config.items()}
 
 
 def test_the_local_stack_validates_and_names_its_namespaces(tmp_path: Path) -> None:
@@ -28,7 +30,7 @@ def test_the_local_stack_validates_and_names_its_namespaces(tmp_path: Path) -> N
     assert target.namespaces == ["awx", "awx-jobs", "monitoring"]
     assert target.kubeconfig == tmp_path / ".tools/cluster/kubeconfig"
     health = target.config.deploy.health
-    assert (health.window, health.policy, health.deployments) == (60, True, True)
+    assert (health.window, health.policy, health.deployments) == (15, True, True)
 
 
 def test_a_bad_deploy_key_is_refused_naming_it() -> None:
@@ -98,3 +100,21 @@ def test_a_healthy_deploy_exits_zero() -> None:
     summary = Summary("dev", COMMIT, status="succeeded", last_good_recorded=COMMIT)
     assert summary.exit_code == 0
     assert summary.one_line() == f"deploy of {COMMIT[:12]} to dev succeeded; recorded as last good"
+
+
+def test_engine_errors_are_cut_to_their_error_lines() -> None:
+    urn = (
+        "urn:pulumi:local::awx-platform::awx-platform:platform:AwxPlatform$"
+        "kubernetes:core/v1:ServiceAccount::awx-platform-monitoring-pushgateway-account"
+    )
+    stdout = (
+        "Updating (local):\n  kubernetes:core/v1:ServiceAccount (x):\n"
+        f'    error: resource "{urn}" was not successfully created by the Kubernetes API '
+        'server: namespaces "absent" not found\nResources:\n    8 errored\n'
+    )
+    # The exception the Automation API raises for a failed `pulumi up`.
+    error = CommandError(CommandResult(stdout, "error: update failed\n", 255))
+    assert failure_lines(error) == (
+        "error: resource awx-platform-monitoring-pushgateway-account was not successfully "
+        'created by the Kubernetes API server: namespaces "absent" not found'
+    )
