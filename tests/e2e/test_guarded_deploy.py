@@ -5,7 +5,7 @@ with its own file backend and namespaces; each test commits a change and runs th
 `make deploy` does, as a process. The tests share that stack and run in file order, each
 starting from the state the previous one left (the order is the story: no last good deploy,
 a healthy deploy, an unhealthy image, an `up` that errors, a rollback that would replace a
-protected volume). The stack awaits rollouts in the gates (deploy.rollouts_awaited_by: gates),
+protected secret). The stack awaits rollouts in the gates (deploy.rollouts_awaited_by: gates),
 so an image whose pods never become Ready (kwok's `-unready` tag) fails the Deployment gate
 instead of holding `up` for the provider's ten minutes.
 """
@@ -177,10 +177,14 @@ def running_images(kube: client.ApiClient, namespace: str) -> set[str]:
     }
 
 
-def awx_events(kube: client.ApiClient, namespace: str) -> dict[str, Any]:
+def awx_events(kube: client.ApiClient, namespace: str) -> dict[str, dict[str, Any]]:
+    """events.k8s.io/v1 Events about an AWX resource, by reason (raw JSON: the client's models
+    refuse the controllers' Events, which have no eventTime)."""
     events: Any = client.EventsV1Api(kube)
-    listed = events.list_namespaced_event(namespace).items
-    return {e.reason: e for e in listed if e.regarding is not None and e.regarding.kind == "AWX"}
+    listed = json.loads(events.list_namespaced_event(namespace, _preload_content=False).data)
+    return {
+        e["reason"]: e for e in listed["items"] if (e.get("regarding") or {}).get("kind") == "AWX"
+    }
 
 
 def gate(summary: dict[str, Any], name: str) -> dict[str, str]:
@@ -234,8 +238,9 @@ def test_a_healthy_deploy_records_its_commit(repo: Repository, kube: client.ApiC
     assert repo.pushgateway.value("awx-deploy", "awx_deploy_total", stack="local",
                                   status="success") == 1  # fmt: skip
     event = awx_events(kube, repo.namespaces.awx)["DeploySucceeded"]
-    assert event.action == "Deploy" and event.type == "Normal"
-    assert event.reporting_controller == "awx-platform/awx-deploy"
+    assert event["action"] == "Deploy" and event["type"] == "Normal"
+    assert event["reportingController"] == "awx-platform/awx-deploy"
+    assert event["regarding"]["name"] == "awx" and commit[:12] in event["note"]
 
 
 def test_an_unready_image_fails_the_gate_and_is_rolled_back(
@@ -262,14 +267,15 @@ def test_an_unready_image_fails_the_gate_and_is_rolled_back(
     )
     assert running_images(kube, repo.namespaces.awx) == {f"{IMAGE}:0.1.0"}
     assert repo.tags()[TAG] == good
+    # Counted on top of the first test's failure; the first rollback that happened.
     assert repo.pushgateway.value("awx-deploy", "awx_deploy_total", stack="local",
-                                  status="failure") == 1  # fmt: skip
+                                  status="failure") == 2  # fmt: skip
     assert repo.pushgateway.value("awx-deploy", "awx_rollback_total", stack="local",
                                   status="success") == 1  # fmt: skip
     events = awx_events(kube, repo.namespaces.awx)
-    assert events["DeployFailed"].type == "Warning"
-    assert events["RollbackSucceeded"].action == "Rollback"
-    assert good[:12] in events["RollbackSucceeded"].note
+    assert events["DeployFailed"]["type"] == "Warning"
+    assert events["RollbackSucceeded"]["action"] == "Rollback"
+    assert good[:12] in events["RollbackSucceeded"]["note"]
     # No temporary worktree is left behind.
     assert repo.git("worktree", "list").count("\n") == 0
 
@@ -290,31 +296,40 @@ def test_an_up_that_errors_is_rolled_back(repo: Repository, kube: client.ApiClie
     assert repo.tags()[TAG] == good
 
 
-def test_a_rollback_that_would_replace_a_protected_volume_aborts(
+def test_a_rollback_that_would_replace_a_protected_resource_aborts(
     repo: Repository, kube: client.ApiClient
 ) -> None:
-    # A commit that protects everything, moves the backup volume to another StorageClass (a
-    # replacement) and breaks the runtime image: rolling back would replace the protected
-    # volume again, so the rollback stops, names it and changes nothing.
+    # A commit that protects AWX's data, rotates its secret key (the provider replaces a
+    # Secret whose data changes) and breaks the runtime image. Rolling back would replace the
+    # now protected secret key again, which would make every credential in the database
+    # unreadable: the rollback stops, names it and changes nothing.
     repo.reset_to("healthy again")
+    repo.project.pulumi(
+        "config", "set", "--secret", "--path", "secrets.secret_key", "rotated-" + "k" * 48
+    )
     repo.commit(
-        "protected volume moved, unready image",
-        **{"awx.protect": "true", "backup.pvc.storage_class": "local-static",
-           "runtime.image_tag": "0.1.0-unready"},
-    )  # fmt: skip
+        "protected, secret key rotated, unready image",
+        **{"awx.protect": "true", "runtime.image_tag": "0.1.0-unready"},
+    )
     result = repo.deploy()
     summary = result.summary
     assert result.returncode == 3, result.log
     assert summary["failure"]["stage"] == "gates"
     rollback = summary["rollback"]
     assert rollback["status"] == "aborted"
-    claim = [urn for urn in rollback["blocked_by"] if "PersistentVolumeClaim" in urn]
-    assert claim and claim[0].startswith("urn:pulumi:local::awx-platform::")
-    assert claim[0] in rollback["detail"] and "protected" in rollback["detail"]
+    secret_key = "$kubernetes:core/v1:Secret::awx-platform-awx-secret-key"
+    assert [urn for urn in rollback["blocked_by"] if urn.endswith(secret_key)] == [
+        urn for urn in rollback["blocked_by"] if "Secret" in urn
+    ]
+    assert any(urn.endswith(secret_key) for urn in rollback["blocked_by"])
+    assert "(protected, replace)" in rollback["detail"]
+    assert rollback["gates"] == []
     # Nothing was rolled back: the broken image is still what the Deployments ask for.
     assert runtime_images(kube, repo.namespaces.awx) == dict.fromkeys(
         RUNTIME_DEPLOYMENTS, f"{IMAGE}:0.1.0-unready"
     )
+    assert repo.tags()[TAG] == repo.commits["healthy again"]
     assert repo.pushgateway.value("awx-deploy", "awx_rollback_total", stack="local",
                                   status="failure") == 1  # fmt: skip
-    assert awx_events(kube, repo.namespaces.awx)["RollbackFailed"].type == "Warning"
+    assert awx_events(kube, repo.namespaces.awx)["RollbackFailed"]["type"] == "Warning"
+    assert repo.git("worktree", "list").count("\n") == 0
