@@ -44,12 +44,12 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 toolchain: install
-	$(PYTHON) -m scripts.toolchain
+	$(PYTHON) -m scripts.toolchain >&2
 
 # The embedded default: a real control plane on 127.0.0.1 (docs/cluster.md). A second
 # `make cluster` reuses the running one; `make cluster-down` stops it by PID.
 cluster: toolchain
-	$(PYTHON) -m scripts.cluster start
+	$(PYTHON) -m scripts.cluster start >&2
 
 cluster-down:
 	$(PYTHON) -m scripts.cluster stop
@@ -109,7 +109,8 @@ up destroy: stack
 	$(PULUMI) $@ --yes $(PULUMI_UP_FLAGS) --stack $(STACK)
 
 # Guarded deploy (docs/deploy.md): up, health gates for deploy.health.window, the commit
-# recorded as last good; on failure a rollback to the last good commit. JSON summary on stdout.
+# recorded as last good; on failure a rollback to the last good commit. With `make -s`, stdout
+# is the JSON summary alone (toolchain, cluster and stack selection log to stderr).
 deploy: stack
 	$(PYTHON) -m deploy --stack $(STACK)
 
