@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from kubernetes import client  # noqa: E402
 
+from components.monitoring.platform_exporter import role_rules  # noqa: E402
 from tests.fakes.awx_status import FakeAwx  # noqa: E402
 from tests.fakes.kubernetes_api import FakeKubernetes, awx_resource  # noqa: E402
 from tests.runtime.exporter.process import (  # noqa: E402
@@ -33,7 +34,7 @@ from tests.runtime.exporter.process import (  # noqa: E402
     running_exporter,
 )
 from tests.services.cluster import (  # noqa: E402
-    account_connection,
+    account_with_role,
     api,
     ensure_namespace,
     running_cluster,
@@ -63,29 +64,6 @@ def report(exporter: Exporter, where: str) -> None:
         print(f"{where}: check latency {name}: {1000 * latency:.1f} ms ({component['status']})")
 
 
-def exporter_account(kube: client.ApiClient, namespace: str) -> None:
-    """ServiceAccount awx-exporter with the exporter's Role (components/monitoring)."""
-    core: Any = client.CoreV1Api(kube)
-    rbac: Any = client.RbacAuthorizationV1Api(kube)
-    core.create_namespaced_service_account(namespace, {"metadata": {"name": "awx-exporter"}})
-    rules = [
-        {"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]},
-        {"apiGroups": ["awx.ansible.com"], "resources": ["awxs"], "resourceNames": [AWX_NAME],
-         "verbs": ["get"]},
-    ]  # fmt: skip
-    rbac.create_namespaced_role(namespace, {"metadata": {"name": "awx-exporter"}, "rules": rules})
-    rbac.create_namespaced_role_binding(
-        namespace,
-        {
-            "metadata": {"name": "awx-exporter"},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
-                        "name": "awx-exporter"},
-            "subjects": [{"kind": "ServiceAccount", "name": "awx-exporter",
-                          "namespace": namespace}],
-        },
-    )  # fmt: skip
-
-
 def on_the_local_cluster(postgres: Any, redis: Any, awx: FakeAwx) -> None:
     with running_cluster() as kubeconfig, tempfile.TemporaryDirectory() as scratch:
         kube = api(kubeconfig)
@@ -108,20 +86,24 @@ def on_the_local_cluster(postgres: Any, redis: Any, awx: FakeAwx) -> None:
                     {"metadata": {"name": metadata["name"], "labels": dict(metadata["labels"])},
                      "spec": {"containers": [container]}},
                 )  # fmt: skip
-            exporter_account(kube, namespace)
-            account = account_connection(
-                kube, kubeconfig, f"{namespace}/awx-exporter", Path(scratch)
-            )
-            environment = exporter_environment(
-                postgres.environment(),
-                awx.url,
-                account.url,
-                REDIS_URL=redis.url,
-                AWX_TOKEN=awx.token,
-                AWX_NAMESPACE=namespace,
-                **account.env("EXPORTER"),
-            )
-            with running_exporter(environment) as exporter:
+            # The exporter's own Role (components/monitoring/platform_exporter.py).
+            rules = role_rules(AWX_NAME)
+            with (
+                account_with_role(
+                    kube, kubeconfig, f"{namespace}/awx-exporter", rules, Path(scratch)
+                ) as account,
+                running_exporter(
+                    exporter_environment(
+                        postgres.environment(),
+                        awx.url,
+                        account.url,
+                        REDIS_URL=redis.url,
+                        AWX_TOKEN=awx.token,
+                        AWX_NAMESPACE=namespace,
+                        **account.env("EXPORTER"),
+                    )
+                ) as exporter,
+            ):
                 exporter.wait_for_component("deployment", "Healthy")
                 report(exporter, "local cluster")
         finally:

@@ -120,3 +120,34 @@ def account_connection(
     if not ca.is_absolute():
         ca = kubeconfig.parent / ca
     return AccountConnection(cluster["server"], ca, token_file)
+
+
+@contextmanager
+def account_with_role(
+    kube: client.ApiClient,
+    kubeconfig: Path,
+    account: str,
+    rules: list[dict[str, Any]],
+    directory: Path,
+) -> Iterator[AccountConnection]:
+    """ServiceAccount `account` (NS/NAME) bound to a Role of its name with `rules`, and its
+    token; all three removed afterwards."""
+    namespace, name = account.split("/")
+    core: Any = client.CoreV1Api(kube)
+    rbac: Any = client.RbacAuthorizationV1Api(kube)
+    core.create_namespaced_service_account(namespace, {"metadata": {"name": name}})
+    rbac.create_namespaced_role(namespace, {"metadata": {"name": name}, "rules": rules})
+    rbac.create_namespaced_role_binding(
+        namespace,
+        {
+            "metadata": {"name": name},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+            "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": namespace}],
+        },
+    )
+    try:
+        yield account_connection(kube, kubeconfig, account, directory)
+    finally:
+        rbac.delete_namespaced_role_binding(name, namespace)
+        rbac.delete_namespaced_role(name, namespace)
+        core.delete_namespaced_service_account(name, namespace)

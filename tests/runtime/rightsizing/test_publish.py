@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from kubernetes.client.exceptions import ApiException
 from components.rightsizing.advisor_job import role_rules
 from tests.runtime.rightsizing.advisor_run import rightsize
 from tests.runtime.rightsizing.history import NAMESPACE
-from tests.services.cluster import AccountConnection, account_connection, eventually, suffix
+from tests.services.cluster import AccountConnection, account_with_role, eventually, suffix
 from tests.services.postgres import free_port
 from tests.services.pushgateway import Pushgateway, running_pushgateway
 
@@ -67,30 +67,12 @@ def _gone(core: Any) -> bool:
     return False
 
 
-@contextmanager
 def account(
     kube: client.ApiClient, kubeconfig: Path, directory: Path, rules: list[dict[str, Any]]
-) -> Iterator[AccountConnection]:
+) -> AbstractContextManager[AccountConnection]:
     """A ServiceAccount in AWX's namespace bound to a Role with `rules`; its token."""
-    name = f"rightsize-test-{suffix()}"
-    core: Any = client.CoreV1Api(kube)
-    rbac: Any = client.RbacAuthorizationV1Api(kube)
-    core.create_namespaced_service_account(NAMESPACE, {"metadata": {"name": name}})
-    rbac.create_namespaced_role(NAMESPACE, {"metadata": {"name": name}, "rules": rules})
-    rbac.create_namespaced_role_binding(
-        NAMESPACE,
-        {
-            "metadata": {"name": name},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
-            "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": NAMESPACE}],
-        },
-    )
-    try:
-        yield account_connection(kube, kubeconfig, f"{NAMESPACE}/{name}", directory)
-    finally:
-        rbac.delete_namespaced_role_binding(name, NAMESPACE)
-        rbac.delete_namespaced_role(name, NAMESPACE)
-        core.delete_namespaced_service_account(name, NAMESPACE)
+    name = f"{NAMESPACE}/rightsize-test-{suffix()}"
+    return account_with_role(kube, kubeconfig, name, rules, directory)
 
 
 @pytest.fixture
