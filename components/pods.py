@@ -9,6 +9,7 @@ one place.
 """
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pulumi
@@ -65,6 +66,10 @@ RUNTIME_USER_ID = 65532
 """Numeric non-root user of the awx-runtime image (scripts/image/, `make image`)."""
 
 TMP_VOLUME = "tmp"
+SECRET_FILES_DIR = "/var/run/secrets/awx-platform"
+"""Where SecretFile mounts each secret (one directory per volume)."""
+READ_ONLY_SECRET_MODE = 0o440
+"""Owner and group (the pod's fsGroup) may read; nobody may write."""
 DAEMON_RESOURCES = {
     "requests": {"cpu": "20m", "memory": "64Mi"},
     "limits": {"cpu": "200m", "memory": "128Mi"},
@@ -175,17 +180,54 @@ def env_values(values: Mapping[str, str | None]) -> list[dict[str, str]]:
     return [{"name": key, "value": value} for key, value in values.items() if value is not None]
 
 
+@dataclass(frozen=True)
+class SecretFile:
+    """One key of a Secret as a read-only file, for programs that take a secret from a file
+    (the runtime's *_FILE settings, postgres_exporter's DATA_SOURCE_PASS_FILE): a value in
+    the environment is readable in /proc/<pid>/environ, inherited by every child process and
+    shown by `kubectl describe`-style tooling that dumps env; a file is none of these."""
+
+    volume: str
+    secret: pulumi.Input[str]
+    key: str
+
+    @property
+    def directory(self) -> str:
+        return f"{SECRET_FILES_DIR}/{self.volume}"
+
+    @property
+    def path(self) -> str:
+        return f"{self.directory}/{self.key}"
+
+    def env(self, variable: str) -> dict[str, str]:
+        """`variable` naming the file (e.g. PGPASSWORD_FILE)."""
+        return {"name": variable, "value": self.path}
+
+    def volume_spec(self) -> dict[str, Any]:
+        return {
+            "name": self.volume,
+            "secret": {
+                "secretName": self.secret,
+                "items": [{"key": self.key, "path": self.key}],
+                "defaultMode": READ_ONLY_SECRET_MODE,
+            },
+        }
+
+    def mount(self) -> dict[str, Any]:
+        return {"name": self.volume, "mountPath": self.directory, "readOnly": True}
+
+
+def postgres_password_file(configuration_secret: pulumi.Input[str]) -> SecretFile:
+    return SecretFile("postgres-password", configuration_secret, "password")
+
+
 def postgres_env(configuration_secret: pulumi.Input[str]) -> list[dict[str, Any]]:
-    """libpq's variables from the keys of AWX's postgres configuration Secret."""
-    keys = {
-        "PGHOST": "host",
-        "PGPORT": "port",
-        "PGDATABASE": "database",
-        "PGUSER": "username",
-        "PGPASSWORD": "password",
-    }
+    """libpq's variables from the keys of AWX's postgres configuration Secret; the password
+    as PGPASSWORD_FILE, the mounted postgres_password_file (the pod must mount it)."""
+    keys = {"PGHOST": "host", "PGPORT": "port", "PGDATABASE": "database", "PGUSER": "username"}
     env = [env_from_secret(variable, configuration_secret, key) for variable, key in keys.items()]
     env.append(env_from_secret("PGSSLMODE", configuration_secret, "sslmode", optional=True))
+    env.append(postgres_password_file(configuration_secret).env("PGPASSWORD_FILE"))
     return env
 
 

@@ -96,7 +96,11 @@ class OptionValues:
             self._values[option.dest] = value.strip()
 
     def error(self, dest: str, problem: str) -> ConfigurationError:
-        return ConfigurationError(f"{self._options[dest].names}: {problem}")
+        return ConfigurationError(f"{self.names(dest)}: {problem}")
+
+    def names(self, dest: str) -> str:
+        """`<flag> / <VARIABLE>` of the option, as errors name it."""
+        return self._options[dest].names
 
     def text(self, dest: str) -> str:
         return self._values[dest]
@@ -145,11 +149,12 @@ class OptionValues:
             raise self.error(dest, f"no such file {path!r}")
         return path
 
-    def secret(self, file_dest: str, variable: str) -> str | None:
-        """The content of the file the option names, else the variable `variable`, else None."""
+    def secret(self, file_dest: str, variable: str | None) -> str | None:
+        """The content of the file the option names, else the variable `variable` (None: a
+        secret that only comes as a file), else None."""
         path = self.optional(file_dest)
         if path is None:
-            return os.environ.get(variable) or None
+            return (os.environ.get(variable) or None) if variable else None
         try:
             value = Path(path).read_text().strip()
         except OSError as error:

@@ -5,9 +5,10 @@ instance group's max_forks and max_concurrent_jobs, and no job template above th
 Names, port and labels follow the monitoring contract: Deployment and Service
 `<awx>-fork-enforcer`, label `app.kubernetes.io/name: awx-fork-enforcer`, port 9181 `metrics`.
 
-It talks only to AWX's API, never to Kubernetes', so its ServiceAccount mounts no token. It
-authenticates with an AWX token Secret when one is configured, else as the admin user with the
-admin password Secret the operator uses.
+It talks to AWX's API and, to Kubernetes', only to record a `ForkLimitCorrected` Event on
+the AWX resource for each drift it corrects (components/events_rbac.py: its account may do
+nothing else). It authenticates with an AWX token Secret when one is configured, else as the
+admin user with the admin password Secret the operator uses.
 """
 
 from collections.abc import Mapping
@@ -16,10 +17,11 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.events_rbac import event_recorder_role, recorder_env
 from components.pods import (
     DAEMON_RESOURCES,
     AwxTarget,
-    env_from_secret,
+    SecretFile,
     env_values,
     metrics_service_spec,
     runtime_container,
@@ -72,23 +74,22 @@ class ForkEnforcer(pulumi.ComponentResource):
         labels = {**args.labels, **selector}
         metadata = {"name": object_name, "namespace": awx.namespace, "labels": labels}
         child = pulumi.ResourceOptions(parent=self)
-        account = k8s.core.v1.ServiceAccount(
-            f"{name}-account",
-            metadata=metadata,
-            automount_service_account_token=False,
-            opts=child,
+        account = k8s.core.v1.ServiceAccount(f"{name}-account", metadata=metadata, opts=child)
+        events = event_recorder_role(
+            name, {**metadata, "name": f"{object_name}-events"}, object_name, self, [account]
         )
+        credential = self._credential(args)
         pod = runtime_pod_spec(
-            [self._container(args)],
+            [self._container(args, credential)],
             service_account=object_name,
-            automountServiceAccountToken=False,
+            volumes=[credential.volume_spec()],
         )
         deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=metadata,
             # One pass at a time is enough; a second replica would only repeat it.
             spec=single_pod_deployment_spec(selector, labels, pod),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[account]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[account, events]),
         )
         service = k8s.core.v1.Service(
             f"{name}-service",
@@ -103,12 +104,21 @@ class ForkEnforcer(pulumi.ComponentResource):
         )
 
     @staticmethod
-    def _container(args: ForkEnforcerArgs) -> dict[str, object]:
+    def _credential(args: ForkEnforcerArgs) -> SecretFile:
+        """An AWX token when one is configured, else the admin password the operator uses."""
+        token = args.settings.enforcer.token_secret
+        if token is not None:
+            return SecretFile("awx-token", token, "token")
+        return SecretFile("awx-password", args.awx.admin_password_secret_name, "password")
+
+    @staticmethod
+    def _container(args: ForkEnforcerArgs, credential: SecretFile) -> dict[str, object]:
         settings, enforcer, awx = args.settings, args.settings.enforcer, args.awx
         command = ["forks", "enforce", "--interval", str(enforcer.interval_seconds)]
         if enforcer.dry_run:
             command.append("--dry-run")
         env: list[Mapping[str, object]] = [
+            *recorder_env(in_job=False),
             {"name": "AWX_API_URL", "value": awx.api_url},
             {"name": "AWX_DEPLOYMENT_NAME", "value": awx.instance_name},
             {"name": "AWX_NAMESPACE", "value": awx.namespace},
@@ -123,10 +133,10 @@ class ForkEnforcer(pulumi.ComponentResource):
             ),
         ]
         if enforcer.token_secret is not None:
-            env.append(env_from_secret("AWX_TOKEN", enforcer.token_secret, "token"))
+            env.append(credential.env("AWX_TOKEN_FILE"))
         else:
             env.extend(env_values({"AWX_USERNAME": args.awx_settings.admin_user}))
-            env.append(env_from_secret("AWX_PASSWORD", awx.admin_password_secret_name, "password"))
+            env.append(credential.env("AWX_PASSWORD_FILE"))
         probe = {"httpGet": {"path": "/healthz", "port": "metrics"}, "periodSeconds": 30}
         return runtime_container(
             "fork-enforcer",
@@ -134,6 +144,7 @@ class ForkEnforcer(pulumi.ComponentResource):
             args=command,
             resources=DAEMON_RESOURCES,
             env=env,
+            volume_mounts=[credential.mount()],
             ports=[{"name": "metrics", "containerPort": METRICS_PORT}],
             # Healthy while passes keep completing (failed passes included): docs/autoscaling.md.
             livenessProbe={**probe, "failureThreshold": 3},

@@ -25,6 +25,7 @@ from components.backup.pod_env import (
     settings_env,
 )
 from components.backup.stores.binding import StoreBinding
+from components.events_rbac import event_recorder_role, recorder_env
 from components.pods import (
     container_security_context,
     kubernetes_resources,
@@ -96,9 +97,19 @@ class AwxBackup(pulumi.ComponentResource):
         self._args = args
         settings = args.settings
         self._account = self._service_account()
-        self._after_account = pulumi.ResourceOptions(parent=self, depends_on=[self._account])
+        events = event_recorder_role(
+            f"{name}-backup",
+            self._metadata(_object_name(args.service_account, "backup-events"), "backup"),
+            args.service_account,
+            self,
+            [self._account],
+        )
+        # The pods record Events from their first run: the binding exists before any of them.
+        self._prerequisites: list[pulumi.Resource] = [self._account, events]
+        self._after_account = pulumi.ResourceOptions(parent=self, depends_on=self._prerequisites)
         base = (
-            deployment_env(args.instance_name, args.namespace)
+            PodWiring(env=recorder_env(in_job=True))
+            + deployment_env(args.instance_name, args.namespace)
             + settings_env(settings, args.pushgateway_url)
             + PodWiring(
                 list(args.store.env),
@@ -266,7 +277,9 @@ class AwxBackup(pulumi.ComponentResource):
             ),
             # A failed restore is looked at by a person, not retried over a half-written database.
             spec=self._job_spec("restore", settings.job, pod_spec, backoff=0),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self._account, *depends_on]),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[*self._prerequisites, *depends_on]
+            ),
         )
         return job.metadata.apply(lambda metadata: str(metadata.name))
 

@@ -12,7 +12,7 @@ from typing import Any
 import pulumi
 
 from components import pods
-from components.pods import env_values
+from components.pods import READ_ONLY_SECRET_MODE, env_values
 from components.settings.backup import BackupSettings, Encryption
 
 SECRETS_DIR = "/var/run/awx-secrets"
@@ -21,8 +21,6 @@ IDENTITY_DIR = "/var/run/awx-backup-identity"
 AES_KEY_DIR = "/var/run/awx-backup-key"
 DRILL_POSTGRES_PORT = 5432
 DRILL_TARGET_DSN = f"host=127.0.0.1 port={DRILL_POSTGRES_PORT} user=postgres dbname=postgres"
-READ_ONLY_SECRET_MODE = 0o440
-"""Owner and group (the pod's fsGroup) may read; nobody may write."""
 
 Entry = dict[str, Any]
 
@@ -68,7 +66,12 @@ def deployment_env(instance: pulumi.Input[str], namespace: pulumi.Input[str]) ->
 
 def postgres_env(configuration_secret: pulumi.Input[str]) -> PodWiring:
     """libpq's variables from the keys of the operator's postgres configuration Secret."""
-    return PodWiring(env=pods.postgres_env(configuration_secret))
+    password = pods.postgres_password_file(configuration_secret)
+    return PodWiring(
+        env=pods.postgres_env(configuration_secret),
+        volumes=[password.volume_spec()],
+        volume_mounts=[password.mount()],
+    )
 
 
 def awx_secrets(secret_names: Sequence[pulumi.Input[str]]) -> PodWiring:

@@ -14,6 +14,7 @@ from typing import Any
 
 from components.monitoring.platform_exporter import COMPONENT as EXPORTER
 from components.monitoring.platform_exporter import PORT as EXPORTER_PORT
+from components.monitoring.targets import JOB_ENFORCER
 from components.monitoring.upstream_exporters import POSTGRES_EXPORTER_PORT, REDIS_EXPORTER_PORT
 from components.settings.autoscaling import ENFORCER_METRICS_PORT as ENFORCER_PORT
 from components.settings.monitoring import PUSHGATEWAY_PORT, NetworkPolicySettings
@@ -23,6 +24,9 @@ WEB_PORT = 8052
 POSTGRES_PORT = 5432
 KUBERNETES_API_PORTS = (443, 6443)
 BACKUP_COMPONENTS = ["backup", "restore", "restore-drill"]
+ENFORCER = JOB_ENFORCER
+ADVISOR = "awx-rightsizing"
+"""`app.kubernetes.io/name` of the right-sizing advisor's pods (components/rightsizing)."""
 NAMESPACE_NAME = "kubernetes.io/metadata.name"
 
 
@@ -113,13 +117,15 @@ def policy_specs(settings: NetworkPolicySettings, context: PolicyContext) -> dic
             "policyTypes": ["Egress"],
             "egress": [{"ports": _tcp(POSTGRES_PORT)}],
         },
+        # The task pods run job pods; the exporter reads pods; the enforcer and the advisor
+        # record Events (the backup pods' rule is in allow-backup-egress).
         "allow-kubernetes-api": {
             "podSelector": {
                 "matchExpressions": [
                     {
                         "key": "app.kubernetes.io/name",
                         "operator": "In",
-                        "values": [context.task_deployment, EXPORTER],
+                        "values": [context.task_deployment, EXPORTER, ENFORCER, ADVISOR],
                     }
                 ]
             },
@@ -156,6 +162,8 @@ def policy_specs(settings: NetworkPolicySettings, context: PolicyContext) -> dic
                     "to": [_namespace(context.monitoring_namespace)],
                     "ports": _tcp(PUSHGATEWAY_PORT),
                 },
+                # Their Events, and restore --restore-secrets.
+                {"ports": _tcp(*KUBERNETES_API_PORTS)},
             ],
         },
     }

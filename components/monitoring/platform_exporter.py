@@ -17,10 +17,11 @@ import pulumi_kubernetes as k8s
 
 from components.pods import (
     DAEMON_RESOURCES,
-    env_from_secret,
+    SecretFile,
     env_values,
     metrics_service_spec,
     postgres_env,
+    postgres_password_file,
     runtime_container,
     runtime_pod_spec,
     single_pod_deployment_spec,
@@ -87,7 +88,13 @@ def deploy_exporter(
         f"{resource_name}-deployment",
         metadata=metadata,
         spec=single_pod_deployment_spec(
-            selector, all_labels, runtime_pod_spec([_container(target, runtime)], object_name)
+            selector,
+            all_labels,
+            runtime_pod_spec(
+                [_container(target, runtime)],
+                object_name,
+                volumes=[secret.volume_spec() for secret in _secret_files(target)],
+            ),
         ),
         opts=pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(depends_on=[account, role, binding])
@@ -100,6 +107,13 @@ def deploy_exporter(
         opts=opts,
     )
     return DeployedExporter(service, selector)
+
+
+def _secret_files(target: ExporterTarget) -> list[SecretFile]:
+    files = [postgres_password_file(target.postgres_secret)]
+    if target.token_secret is not None:
+        files.append(SecretFile("awx-token", target.token_secret, "token"))
+    return files
 
 
 def _container(target: ExporterTarget, runtime: RuntimeSettings) -> dict[str, Any]:
@@ -116,7 +130,7 @@ def _container(target: ExporterTarget, runtime: RuntimeSettings) -> dict[str, An
         *postgres_env(target.postgres_secret),
     ]
     if target.token_secret is not None:
-        env.append(env_from_secret("AWX_TOKEN", target.token_secret, "token"))
+        env.append(SecretFile("awx-token", target.token_secret, "token").env("AWX_TOKEN_FILE"))
     probe = {"periodSeconds": 15, "timeoutSeconds": 2}
     return runtime_container(
         "exporter",
@@ -124,6 +138,7 @@ def _container(target: ExporterTarget, runtime: RuntimeSettings) -> dict[str, An
         args=["exporter"],
         resources=DAEMON_RESOURCES,
         env=env,
+        volume_mounts=[secret.mount() for secret in _secret_files(target)],
         ports=[{"name": "metrics", "containerPort": PORT}],
         livenessProbe={
             **probe,

@@ -19,9 +19,11 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.pods import (
+    SecretFile,
     container_security_context,
     env_from_secret,
     metrics_service_spec,
+    postgres_password_file,
     single_pod_deployment_spec,
 )
 from components.settings.monitoring import PUSHGATEWAY_PORT, PUSHGATEWAY_SERVICE, ExporterSettings
@@ -44,6 +46,8 @@ class MetricsWorkload:
     readiness_path: str | None = None
     args: Sequence[str] = ()
     env: Sequence[Mapping[str, Any]] = ()
+    secret_files: Sequence[SecretFile] = ()
+    """Mounted read-only; `env` names their paths (*_FILE variables)."""
     resources: Mapping[str, Mapping[str, str]] = field(
         default_factory=lambda: {
             "requests": {"cpu": "10m", "memory": "32Mi"},
@@ -78,7 +82,7 @@ def postgres_exporter(
             env_from_secret("PGDATABASE", configuration_secret, "database"),
             env_from_secret("PGSSLMODE", configuration_secret, "sslmode", optional=True),
             env_from_secret("DATA_SOURCE_USER", configuration_secret, "username"),
-            env_from_secret("DATA_SOURCE_PASS", configuration_secret, "password"),
+            postgres_password_file(configuration_secret).env("DATA_SOURCE_PASS_FILE"),
             # Kubernetes expands $(VAR) from the variables above; an unset PGSSLMODE stays
             # literal and fails the connection visibly rather than silently dropping TLS.
             {
@@ -86,6 +90,7 @@ def postgres_exporter(
                 "value": "$(PGHOST):$(PGPORT)/$(PGDATABASE)?sslmode=$(PGSSLMODE)",
             },
         ],
+        secret_files=(postgres_password_file(configuration_secret),),
     )
 
 
@@ -150,6 +155,7 @@ def _pod_spec(workload: MetricsWorkload) -> dict[str, Any]:
         "image": workload.image,
         "args": list(workload.args),
         "env": [dict(variable) for variable in workload.env],
+        "volumeMounts": [secret.mount() for secret in workload.secret_files],
         "ports": [{"name": "metrics", "containerPort": workload.port}],
         "resources": {kind: dict(values) for kind, values in workload.resources.items()},
         "securityContext": container_security_context(),
@@ -163,7 +169,10 @@ def _pod_spec(workload: MetricsWorkload) -> dict[str, Any]:
             "runAsNonRoot": True,
             "runAsUser": NOBODY,
             "runAsGroup": NOBODY,
+            # Group-owns mounted secret files (mode 0440), so the exporter's user reads them.
+            "fsGroup": NOBODY,
             "seccompProfile": {"type": "RuntimeDefault"},
         },
         "containers": [container],
+        "volumes": [secret.volume_spec() for secret in workload.secret_files],
     }

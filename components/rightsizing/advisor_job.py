@@ -17,6 +17,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import yaml
 
+from components.events_rbac import EVENT_RULE, recorder_env
 from components.pods import AwxTarget, env_values, runtime_container, runtime_pod_spec
 from components.settings.autoscaling import AutoscalingSettings
 from components.settings.awx import AwxSettings
@@ -62,7 +63,7 @@ def role_rules(awx_name: str) -> list[dict[str, Any]]:
             "resourceNames": [report_configmap(awx_name)],
             "verbs": ["get", "update"],
         },
-        {"apiGroups": [""], "resources": ["events"], "verbs": ["create"]},
+        EVENT_RULE,
     ]
 
 
@@ -159,7 +160,7 @@ class AwxRightsizing(pulumi.ComponentResource):
             args.runtime,
             args=["rightsize", "--format", "markdown", "--publish"],
             resources=RESOURCES,
-            env=env_values(environment),
+            env=[*recorder_env(in_job=True), *env_values(environment)],
             volume_mounts=[{"name": "stack", "mountPath": STACK_DIRECTORY, "readOnly": True}],
         )
         pod = runtime_pod_spec(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pulumi_policy import (
     ReportViolation,
@@ -37,17 +38,29 @@ configmap_literals = resource_policy(
 )
 
 
+def _names_a_mounted_file(name: str, value: str, container: dict[str, Any]) -> bool:
+    """`<NAME>_FILE=/path` inside one of the container's mounts: the path to a secret mounted
+    as a file (the preferred way), not the secret itself."""
+    mounts = [str(mount.get("mountPath", "")) for mount in container.get("volumeMounts") or []]
+    return name.endswith("_FILE") and any(
+        mount and value.startswith(mount.rstrip("/") + "/") for mount in mounts
+    )
+
+
 def _env_literals(args: ResourceValidationArgs, report: ReportViolation) -> None:
     for container in pod_containers(args):
         for variable in container.get("env") or []:
             value = variable.get("value")
             if value is None:
                 continue
-            name = str(variable.get("name"))
-            if SECRET_VALUE.search(str(value)) or (SECRET_NAME.search(name) and str(value)):
+            name, text = str(variable.get("name")), str(value)
+            named_like_one = bool(SECRET_NAME.search(name) and text)
+            if SECRET_VALUE.search(text) or (
+                named_like_one and not _names_a_mounted_file(name, text, container)
+            ):
                 report(
                     f"container '{container.get('name')}' sets {name} as a literal; "
-                    "use valueFrom.secretKeyRef"
+                    "use valueFrom.secretKeyRef or a Secret mounted as a file (<NAME>_FILE)"
                 )
 
 

@@ -16,6 +16,7 @@ from runtime.backup import manifest as manifests
 from runtime.backup import secrets_archive
 from runtime.backup.catalog import open_store
 from runtime.backup.compression import SUFFIXES
+from runtime.backup.events import BackupEvents
 from runtime.backup.lock import BackupLock
 from runtime.backup.manifest import MANIFEST, Manifest, backup_name, iso
 from runtime.backup.metrics import push_backup
@@ -66,6 +67,7 @@ def run(arguments: argparse.Namespace) -> int:
     clock = time.monotonic()
     name = backup_name(settings.deployment, started)
     result: Manifest | None = None
+    events = BackupEvents(settings)
     try:
         # Inside the try: a key that cannot be read or a store that cannot be reached is a
         # failed run, and the failure metric is what pages when backups stop.
@@ -85,8 +87,14 @@ def run(arguments: argparse.Namespace) -> int:
             result = _create(
                 arguments, settings, store, name=name, started=started, encryption=encryption
             )
+            events.backup(name, None, result.size)
             if not arguments.no_prune:
-                prune_backups(settings, store, dry_run=False)
+                events.pruned(prune_backups(settings, store, dry_run=False))
+    except BaseException as error:
+        # Killed runs too (SIGTERM at the Job's deadline): what stops backups must show up.
+        if result is None:
+            events.backup(name, error)
+        raise
     finally:
         push_backup(
             settings.pushgateway,
@@ -96,6 +104,7 @@ def run(arguments: argparse.Namespace) -> int:
             duration=time.monotonic() - clock,
             backup_name=name,
             size=result.size if result is not None else None,
+            events_failed=events.failures,
         )
     return 0
 

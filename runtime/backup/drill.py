@@ -8,6 +8,8 @@ import os
 from collections.abc import Mapping
 
 from runtime.backup.catalog import open_store, resolve
+from runtime.backup.events import BackupEvents
+from runtime.backup.manifest import Manifest
 from runtime.backup.metrics import push_restore
 from runtime.backup.restore import restore_backup, user_tables
 from runtime.backup.settings import settings_from
@@ -36,6 +38,8 @@ def run(arguments: argparse.Namespace) -> int:
         raise ConfigurationError("BACKUP_DRILL_TARGET_DSN: required, not set")
     settings.opener()
     success = False
+    events = BackupEvents(settings)
+    backup: Manifest | None = None
     try:
         store = open_store(settings)
         backup = resolve(store, settings, "latest")
@@ -43,8 +47,19 @@ def run(arguments: argparse.Namespace) -> int:
         restore_backup(store, backup, settings, dsn, clean=True)
         tables = _check_restored(dsn, settings.pg_env())
         success = True
+        events.restore(backup.name, None, drill=True)
+    except BaseException as error:
+        events.restore(backup.name if backup else None, error, drill=True)
+        raise
     finally:
-        push_restore(settings.pushgateway, settings.deployment, settings.namespace, success, True)
+        push_restore(
+            settings.pushgateway,
+            settings.deployment,
+            settings.namespace,
+            success,
+            True,
+            events_failed=events.failures,
+        )
     log.info(
         "restore drill passed",
         extra={"event": "drill-passed", "backup": backup.name, "relations": tables},

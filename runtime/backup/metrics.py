@@ -6,6 +6,9 @@ pushing, the run reads the group's current values from the Pushgateway API (/api
 and pushes previous + 1. Two runs finishing in the same instant could lose one increment; the
 backup lock makes that impossible for `create`.
 
+Each group also carries `awx_runtime_events_failed_total`: Kubernetes Events the runs could
+not record (runtime/events.py).
+
 Groups: job `awx-backup` (create), `awx-restore` (restore), `awx-restore-drill` (drill), each
 with the grouping labels name (AWX deployment) and namespace. A failed push is logged and does
 not change the command's exit status: the backup itself is what matters, and a missing push
@@ -23,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from runtime.events import FAILED_HELP, FAILED_METRIC
 from runtime.logs import log
 
 if TYPE_CHECKING:
@@ -50,7 +54,8 @@ class MetricsPusher:
         return {"name": self.name, "namespace": self.namespace}
 
     def _current(self, metric: str) -> dict[str, float]:
-        """The group's current value of counter `metric` per status ({} if never pushed)."""
+        """The group's current value of counter `metric` per status ({} if never pushed; a
+        counter without a status label is under "")."""
         import urllib.request  # noqa: PLC0415  (with http.client and ssl: ~5 MB)
 
         assert self.url is not None
@@ -65,9 +70,7 @@ class MetricsPusher:
                 continue
             family: dict[str, Any] = group.get(metric) or {}
             for sample in family.get("metrics", []):
-                status = sample.get("labels", {}).get("status")
-                if status is not None:
-                    values[status] = float(sample["value"])
+                values[sample.get("labels", {}).get("status", "")] = float(sample["value"])
         return values
 
     def count(self, metric: str, help_text: str, status: str) -> None:
@@ -82,6 +85,15 @@ class MetricsPusher:
         for each in STATUSES:
             child = counter.labels(self.name, self.namespace, each)
             child.inc(current.get(each, 0.0) + (1 if each == status else 0))
+
+    def add(self, metric: str, help_text: str, amount: int) -> None:
+        """Add `amount` to `<metric>_total` (no status label) on top of its current value."""
+        from prometheus_client import Counter  # noqa: PLC0415
+
+        assert self.url is not None
+        current = self._current(f"{metric}_total").get("", 0.0)
+        counter = Counter(metric, help_text, ["name", "namespace"], registry=self._registry)
+        counter.labels(self.name, self.namespace).inc(current + amount)
 
     def gauge(self, metric: str, help_text: str, value: float, **labels: str) -> None:
         from prometheus_client import Gauge  # noqa: PLC0415
@@ -124,11 +136,13 @@ def push_backup(
     duration: float,
     backup_name: str | None = None,
     size: int | None = None,
+    events_failed: int = 0,
 ) -> None:
     def work() -> None:
         pusher = MetricsPusher(url, "awx-backup", name, namespace)
         status = "success" if success else "failure"
         pusher.count("awx_backup", "Backup runs by result.", status)
+        pusher.add(FAILED_METRIC, FAILED_HELP, events_failed)
         pusher.gauge("awx_backup_duration_seconds", "Duration of the last backup run.", duration)
         if success and backup_name is not None and size is not None:
             pusher.gauge(
@@ -147,13 +161,22 @@ def push_backup(
     _safely(url, "backup", work)
 
 
-def push_restore(url: str | None, name: str, namespace: str, success: bool, drill: bool) -> None:
+def push_restore(
+    url: str | None,
+    name: str,
+    namespace: str,
+    success: bool,
+    drill: bool,
+    *,
+    events_failed: int = 0,
+) -> None:
     def work() -> None:
         pusher = MetricsPusher(
             url, "awx-restore-drill" if drill else "awx-restore", name, namespace
         )
         status = "success" if success else "failure"
         pusher.count("awx_restore", "Restore runs by result.", status)
+        pusher.add(FAILED_METRIC, FAILED_HELP, events_failed)
         if drill:
             pusher.count("awx_restore_drill", "Restore drills by result.", status)
             if success:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from runtime.backup import manifest as manifests
 from runtime.backup.catalog import open_store
+from runtime.backup.events import BackupEvents
 from runtime.backup.lock import BackupLock
 from runtime.backup.manifest import MANIFEST, iso
 from runtime.backup.retention import BackupRecord, decide
@@ -24,7 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="only print what would go, why")
 
 
-def prune_backups(settings: BackupSettings, store: BackupStore, dry_run: bool) -> None:
+def prune_backups(settings: BackupSettings, store: BackupStore, dry_run: bool) -> list[str]:
+    """Names of the complete backups retention removed (would remove, in a dry run)."""
+    removed: list[str] = []
     backups = manifests.complete_backups(store, settings.prefix)
     records = [BackupRecord(backup.name, backup.finished) for backup in backups]
     now = datetime.now(UTC)
@@ -41,6 +44,7 @@ def prune_backups(settings: BackupSettings, store: BackupStore, dry_run: bool) -
         )
         if not dry_run:
             _delete_backup(store, f"{settings.prefix}/{decision.name}/")
+        removed.append(decision.name)
     for name, newest in _leftovers(store, settings.prefix, complete).items():
         if now - newest < LEFTOVER_AGE:
             continue
@@ -49,6 +53,7 @@ def prune_backups(settings: BackupSettings, store: BackupStore, dry_run: bool) -
         else:
             log.info("removing partial leftover", extra={"event": "prune", "backup": name})
             _delete_backup(store, f"{settings.prefix}/{name}/")
+    return removed
 
 
 def _leftovers(store: BackupStore, prefix: str, complete: set[str]) -> dict[str, datetime]:
@@ -75,5 +80,6 @@ def run(arguments: argparse.Namespace) -> int:
         prune_backups(settings, store, dry_run=True)
         return 0
     with BackupLock(store, settings.prefix, settings.deployment, settings.lock_ttl):
-        prune_backups(settings, store, dry_run=False)
+        removed = prune_backups(settings, store, dry_run=False)
+    BackupEvents(settings).pruned(removed)
     return 0

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from runtime.backup import secrets_archive
 from runtime.backup.catalog import open_store, resolve
+from runtime.backup.events import BackupEvents
 from runtime.backup.feed import PipeSink, database_object, feed, read_secrets
 from runtime.backup.manifest import Manifest
 from runtime.backup.metrics import push_restore
@@ -84,6 +85,8 @@ def run(arguments: argparse.Namespace) -> int:
         raise ConfigurationError("--target-dsn / BACKUP_TARGET_DSN: required, not set")
     settings.opener()
     success = False
+    events = BackupEvents(settings)
+    backup: Manifest | None = None
     try:
         store = open_store(settings)
         backup = resolve(store, settings, arguments.name)
@@ -94,13 +97,24 @@ def run(arguments: argparse.Namespace) -> int:
             secrets = read_secrets(store, backup, settings)
             if secrets is None:
                 raise AwxRuntimeError(f"backup {backup.name} carries no Secrets", "restore")
-            api = secrets_archive.kubernetes_api()
+            api = secrets_archive.kubernetes_api(settings.kube)
         restore_backup(store, backup, settings, arguments.target_dsn, arguments.clean)
         if secrets is not None:
             names = secrets_archive.restore_to_kubernetes(api, secrets, settings.namespace)
             log.info("secrets restored", extra={"event": "secrets-restored", "secrets": names})
         success = True
+        events.restore(backup.name, None, drill=False)
+    except BaseException as error:
+        events.restore(backup.name if backup else arguments.name, error, drill=False)
+        raise
     finally:
-        push_restore(settings.pushgateway, settings.deployment, settings.namespace, success, False)
+        push_restore(
+            settings.pushgateway,
+            settings.deployment,
+            settings.namespace,
+            success,
+            False,
+            events_failed=events.failures,
+        )
     log.info("restore complete", extra={"event": "restore-complete", "backup": backup.name})
     return 0

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from runtime.errors import AwxRuntimeError, ConfigurationError
+from runtime.kubernetes_api import Connection, connect
 
 FORMAT_VERSION = 1
 
@@ -47,28 +47,19 @@ def parse(raw: bytes, what: str) -> dict[str, dict[str, str]]:
     return secrets
 
 
-def kubernetes_api() -> Any:
-    """A CoreV1Api on the pod's service account, else on KUBECONFIG (~/.kube/config).
+def kubernetes_api(connection: Connection) -> Any:
+    """A CoreV1Api on `connection` (runtime/kubernetes_api.py: flag, ServiceAccount, KUBECONFIG).
 
     Called before the database is touched, so a restore that cannot write the Secrets fails
     on its settings first.
     """
     # Imported only here: the client costs ~45 MB and two seconds, and only restores need it.
-    from kubernetes import client, config  # noqa: PLC0415
+    from kubernetes import client  # noqa: PLC0415
 
     try:
-        config.load_incluster_config()  # type: ignore[no-untyped-call]
-    except config.ConfigException:
-        try:
-            # Read KUBECONFIG now: the client reads it once, when first imported.
-            config.load_kube_config(  # type: ignore[no-untyped-call]
-                config_file=os.environ.get("KUBECONFIG") or None
-            )
-        except (config.ConfigException, OSError) as failure:
-            raise ConfigurationError(
-                f"--restore-secrets: no Kubernetes API: not in a pod and KUBECONFIG: {failure}"
-            ) from None
-    return client.CoreV1Api()
+        return client.CoreV1Api(connect(connection))
+    except ConfigurationError as error:
+        raise ConfigurationError(f"--restore-secrets: no Kubernetes API: {error}") from None
 
 
 def restore_to_kubernetes(

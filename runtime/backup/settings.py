@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from runtime.backup.compression import COMPRESSIONS
 from runtime.backup.crypto import AgeOpener, AgeSealer, Opener, Sealer
 from runtime.backup.retention import RetentionPolicy
+from runtime.kubernetes_api import Connection, connection_from, connection_options
 from runtime.options import Option, OptionValues, add_options
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ COMMON = (
         "seconds after which the lock of a run that died is taken over",
         "21600",
     ),
+    *connection_options("BACKUP", "Events; restore --restore-secrets: AWX's Secrets"),
 )
 STORE = (
     Option("storage_type", "--storage-type", "BACKUP_STORAGE_TYPE", "s3, azure, gcs or pvc", ""),
@@ -74,8 +76,15 @@ DATABASE = (
     Option("pg_host", "--pg-host", "PGHOST", "PostgreSQL host of AWX", ""),
     Option("pg_port", "--pg-port", "PGPORT", "PostgreSQL port", ""),
     Option("pg_database", "--pg-database", "PGDATABASE", "AWX database", ""),
-    Option("pg_user", "--pg-user", "PGUSER", "PostgreSQL user (password: PGPASSWORD)", ""),
+    Option("pg_user", "--pg-user", "PGUSER", "PostgreSQL user", ""),
     Option("pg_sslmode", "--pg-sslmode", "PGSSLMODE", "libpq sslmode", ""),
+)
+PASSWORD = Option(
+    "pg_password_file",
+    "--pg-password-file",
+    "PGPASSWORD_FILE",
+    "file with the PostgreSQL password; empty: PGPASSWORD",
+    "",
 )
 RETENTION = (
     Option("days", "--retention-days", "BACKUP_RETENTION_DAYS", "maximum age in days", "90"),
@@ -98,7 +107,7 @@ RETENTION = (
         "3",
     ),
 )
-ALL = COMMON + STORE + SEAL + DATABASE + RETENTION
+ALL = (*COMMON, *STORE, *SEAL, *DATABASE, PASSWORD, *RETENTION)
 _STORE_ENV = {option.dest: option.env for option in STORE}
 _PG_ENV = {option.dest: option.env for option in DATABASE}
 
@@ -117,6 +126,10 @@ class BackupSettings:
     compression: str
 
     @property
+    def kube(self) -> Connection:
+        return connection_from(self.values)
+
+    @property
     def lock_ttl(self) -> timedelta:
         return timedelta(seconds=self.values.positive("lock_ttl", float))
 
@@ -130,11 +143,17 @@ class BackupSettings:
         return env
 
     def pg_env(self) -> dict[str, str]:
+        """The environment of pg_dump, pg_restore and psql: libpq's variables, flags applied,
+        and the password read from --pg-password-file into PGPASSWORD (libpq's PGPASSFILE
+        wants a .pgpass line, which the operator's Secret does not hold)."""
         env = dict(os.environ)
         for dest, variable in _PG_ENV.items():
             value = self.values.optional(dest)
             if value is not None:
                 env[variable] = value
+        password = self.values.secret(PASSWORD.dest, None)
+        if password is not None:
+            env["PGPASSWORD"] = password
         return env
 
     @property

@@ -19,11 +19,12 @@ from runtime.exporter.health.awx_checks import AwxPingCheck, CapacityWithoutToke
 from runtime.exporter.health.check import Check
 from runtime.exporter.health.database import DatabaseCheck
 from runtime.exporter.health.endpoints import HealthEndpoints, server
-from runtime.exporter.health.kubernetes_api import DeploymentTarget, KubernetesCheck, api_client
+from runtime.exporter.health.kubernetes_api import DeploymentTarget, KubernetesCheck
 from runtime.exporter.health.metrics import registry_for
 from runtime.exporter.health.monitor import HealthMonitor
 from runtime.exporter.health.redis_server import RedisCheck
 from runtime.exporter.settings import ExporterSettings, settings_from
+from runtime.kubernetes_api import connect
 from runtime.logs import log
 
 # Client-side timeouts only bound how long a check's thread lives; the monitor's deadline is what
@@ -41,7 +42,7 @@ def build_checks(
         AwxPingCheck(settings.awx_api_url, timeout, api_requests),
         KubernetesCheck(
             DeploymentTarget(settings.awx_name, settings.namespace, settings.pod_selector),
-            api_client(settings.kube_api_url),
+            connect(settings.kube),
             timeout,
         ),
     ]

@@ -1,19 +1,20 @@
 """The exporter's settings: every one a flag with an environment fallback (runtime/options.py).
 
-The two secrets, PGPASSWORD and AWX_TOKEN, come from the environment only so they never show
-in a process listing.
+The two secrets never are flags (a process listing would show them): each comes from a file
+named by a flag (--pg-password-file, --awx-token-file: how the pod gets them, mounted from
+their Secrets), else from the environment (PGPASSWORD, AWX_TOKEN).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 from dataclasses import dataclass
 
 from runtime.exporter.health import awx_checks, database, kubernetes_api, redis_server
 from runtime.exporter.health.database import DatabaseTarget
 from runtime.exporter.health.kubernetes_api import default_pod_selector
 from runtime.exporter.health.monitor import MonitorTiming
+from runtime.kubernetes_api import Connection, connection_from, connection_options
 from runtime.options import Option, OptionValues
 
 COMPONENTS = (
@@ -26,8 +27,9 @@ COMPONENTS = (
 )
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 SECRETS_HELP = (
-    "Secrets from the environment only: PGPASSWORD (PostgreSQL password), "
-    "AWX_TOKEN (AWX OAuth2 token; enables the task_capacity check)."
+    "Secrets from files (--pg-password-file, --awx-token-file), else the environment: "
+    "PGPASSWORD (PostgreSQL password), AWX_TOKEN (AWX OAuth2 token; enables the task_capacity "
+    "check)."
 )
 
 OPTIONS = (
@@ -45,6 +47,20 @@ OPTIONS = (
     Option("pg_port", "--pg-port", "PGPORT", "PostgreSQL port", "5432"),
     Option("pg_database", "--pg-database", "PGDATABASE", "PostgreSQL database", "awx"),
     Option("pg_user", "--pg-user", "PGUSER", "PostgreSQL user", "awx"),
+    Option(
+        "pg_password_file",
+        "--pg-password-file",
+        "PGPASSWORD_FILE",
+        "file with the PostgreSQL password; empty: PGPASSWORD",
+        "",
+    ),
+    Option(
+        "awx_token_file",
+        "--awx-token-file",
+        "AWX_TOKEN_FILE",
+        "file with an AWX OAuth2 token; empty: AWX_TOKEN",
+        "",
+    ),
     Option("pg_sslmode", "--pg-sslmode", "PGSSLMODE", "PostgreSQL sslmode", "prefer"),
     Option(
         "redis_url",
@@ -53,13 +69,7 @@ OPTIONS = (
         "Redis URL (redis://, rediss:// or unix://); empty: not checked",
         "",
     ),
-    Option(
-        "kube_api_url",
-        "--kube-api-url",
-        "EXPORTER_KUBE_API_URL",
-        "Kubernetes API URL without auth (out-of-cluster use); empty: in-cluster ServiceAccount",
-        "",
-    ),
+    *connection_options("EXPORTER", "the AWX resource and its pods"),
     Option(
         "pod_selector",
         "--pod-selector",
@@ -109,7 +119,7 @@ class ExporterSettings:
     awx_token: str | None
     database: DatabaseTarget
     redis_url: str | None
-    kube_api_url: str | None
+    kube: Connection
     pod_selector: str
     timing: MonitorTiming
     capacity_warning_ratio: float
@@ -135,17 +145,17 @@ def settings_from(arguments: argparse.Namespace) -> ExporterSettings:
         awx_name=name,
         namespace=values.text("namespace"),
         awx_api_url=values.text("awx_api_url"),
-        awx_token=os.environ.get("AWX_TOKEN") or None,
+        awx_token=values.secret("awx_token_file", "AWX_TOKEN"),
         database=DatabaseTarget(
             host=values.text("pg_host"),
             port=values.positive("pg_port", int),
             dbname=values.text("pg_database"),
             user=values.text("pg_user"),
-            password=os.environ.get("PGPASSWORD") or None,
+            password=values.secret("pg_password_file", "PGPASSWORD"),
             sslmode=values.text("pg_sslmode"),
         ),
         redis_url=redis_url,
-        kube_api_url=values.optional("kube_api_url"),
+        kube=connection_from(values),
         pod_selector=values.optional("pod_selector") or default_pod_selector(name),
         timing=MonitorTiming(values.positive("interval", float), timeout, slow or timeout / 2),
         capacity_warning_ratio=values.positive("capacity_warning_ratio", float),

@@ -3,7 +3,9 @@
 Every `--interval` seconds (or once, with `--once`) it runs a reconciliation pass
 (reconcile.py) and serves its metrics on `--metrics-port` (9181; metrics.py). Failed passes
 are logged and counted and the loop goes on: AWX restarting must not restart the enforcer.
-With `--once` the exit status is 1 when any request failed. Settings: settings.py.
+With `--once` the exit status is 1 when any request failed. Settings: settings.py. Each
+corrected drift is a `ForkLimitCorrected` Warning Event on the AWX resource (runtime/events.py):
+someone or something keeps changing what the platform declares.
 """
 
 import argparse
@@ -12,6 +14,7 @@ import threading
 from types import FrameType
 
 from runtime.awx_api import AwxApi
+from runtime.events import awx_resource, recorder_for
 from runtime.forks.metrics import ReconciliationMetrics, metrics_server
 from runtime.forks.reconcile import Reconciler
 from runtime.forks.settings import EnforcerConfig, read_config
@@ -28,7 +31,13 @@ def enforce_command(args: argparse.Namespace) -> int:
         ca_file=config.ca_file,
         retry=config.retry,
     ) as api:
-        reconciler = Reconciler(api, config.limits, metrics, config.dry_run)
+        events = recorder_for(config.kube, config.namespace, on_failure=metrics.event_failed)
+        awx = awx_resource(config.name, config.namespace)
+
+        def corrected(note: str) -> None:
+            events.record(awx, "ForkLimitCorrected", "Correct", note, warning=True)
+
+        reconciler = Reconciler(api, config.limits, metrics, config.dry_run, corrected)
         if config.once:
             return 1 if reconciler.run_pass().errors else 0
         return _loop(config, reconciler, metrics)

@@ -44,6 +44,12 @@ class ReconciliationMetrics:
             buckets=DURATION_BUCKETS,
             registry=self.registry,
         )
+        self._events_failed = Counter(
+            "awx_runtime_events_failed",
+            "Kubernetes Events (ForkLimitCorrected) the enforcer could not record.",
+            labels,
+            registry=self.registry,
+        )
         self._last_pass = time.monotonic()
 
     def count(self, event_type: str) -> None:
@@ -53,6 +59,9 @@ class ReconciliationMetrics:
 
     def error(self, error_type: str) -> None:
         self._errors.labels(**self._labels, error_type=error_type).inc()
+
+    def event_failed(self) -> None:
+        self._events_failed.labels(**self._labels).inc()
 
     def observe(self, event_type: str, seconds: float) -> None:
         self._duration.labels(**self._labels, event_type=event_type).observe(seconds)

@@ -53,12 +53,19 @@ class PassReport:
 
 class Reconciler:
     def __init__(
-        self, api: AwxApi, limits: Limits, metrics: ReconciliationMetrics, dry_run: bool
+        self,
+        api: AwxApi,
+        limits: Limits,
+        metrics: ReconciliationMetrics,
+        dry_run: bool,
+        corrected: Callable[[str], None] = lambda note: None,
     ) -> None:
+        """`corrected` hears one line per corrected drift ("what, from what to what")."""
         self._api = api
         self._limits = limits
         self._metrics = metrics
         self._dry_run = dry_run
+        self._corrected = corrected
 
     def run_pass(self) -> PassReport:
         report = PassReport()
@@ -97,14 +104,30 @@ class Reconciler:
         self._metrics.error(error.kind)
         log.error(str(error), extra={"event": "error", "error_type": error.kind})
 
-    def _drift(self, report: PassReport, event_type: str, message: str, **fields: object) -> None:
+    def _drift(
+        self,
+        report: PassReport,
+        event_type: str,
+        message: str,
+        current: object,
+        wanted: object,
+        **fields: object,
+    ) -> None:
         report.count(event_type)
         self._metrics.count(event_type)
         verb = "found (dry run, left as is)" if self._dry_run else "corrected"
         log.warning(
             f"{message} {verb}",
-            extra={"event": event_type, "dry_run": self._dry_run, **fields},
+            extra={
+                "event": event_type,
+                "dry_run": self._dry_run,
+                "current": current,
+                "wanted": wanted,
+                **fields,
+            },
         )
+        if not self._dry_run:
+            self._corrected(f"{message} corrected: {_values(current)} -> {_values(wanted)}")
 
     def _max_forks(self, report: PassReport) -> None:
         wanted = self._limits.max_forks
@@ -170,3 +193,10 @@ class Reconciler:
                 current=template.get("forks"),
                 wanted=cap,
             )
+
+
+def _values(value: object) -> str:
+    """A drifted value for a one-line note: dicts as `key=value` pairs."""
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={item}" for key, item in value.items())
+    return str(value)

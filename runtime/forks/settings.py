@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from runtime.awx_api import Credentials, retry_policy
 from runtime.errors import ConfigurationError
 from runtime.forks.reconcile import GroupLimits, Limits
+from runtime.kubernetes_api import Connection, connection_from, connection_options
 from runtime.options import Option, OptionValues
 from runtime.retry import RetryPolicy
 
@@ -68,6 +69,7 @@ OPTIONS = (
         "false",
         switch=True,
     ),
+    *connection_options("FORKS", "ForkLimitCorrected Events on the AWX resource"),
 )
 """Flags with their environment-variable fallbacks."""
 
@@ -87,6 +89,7 @@ class EnforcerConfig:
     metrics_port: int
     name: str
     namespace: str
+    kube: Connection
 
 
 def read_config(args: argparse.Namespace) -> EnforcerConfig:
@@ -112,6 +115,7 @@ def read_config(args: argparse.Namespace) -> EnforcerConfig:
         metrics_port=values.port("metrics_port"),
         name=values.text("name"),
         namespace=values.text("namespace"),
+        kube=connection_from(values),
     )
 
 

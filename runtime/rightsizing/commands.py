@@ -65,7 +65,7 @@ def rightsize_command(arguments: argparse.Namespace) -> int:
                 namespace=settings.scope.namespace,
                 configmap=settings.report_configmap,
                 pushgateway=settings.pushgateway,
-                kube_api_url=settings.kube_api_url,
+                kube=settings.kube,
             ),
         )
     log.info(

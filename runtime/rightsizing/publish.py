@@ -7,7 +7,9 @@
   `awx_rightsizing_last_run_timestamp_seconds`;
 - a ConfigMap (default `<name>-rightsizing-report`) with the markdown report (`report.md`) and
   the JSON (`recommendations.json`), replaced each run;
-- a Kubernetes Event (reason `RightsizingRecommendations`) on that ConfigMap summing it up.
+- a Kubernetes Event (events.k8s.io/v1, reason `RightsizingRecommendations`, runtime/events.py)
+  on that ConfigMap summing it up; one the API refuses is logged and counted in
+  `awx_runtime_events_failed`, never fails the run (the ConfigMap is what the run is for).
 
 The Pushgateway POST replaces every series of the metric names it sends in the group, so a
 recommendation that went away leaves no stale series behind.
@@ -16,10 +18,8 @@ recommendation that went away leaves no stale series behind.
 from __future__ import annotations
 
 import json
-import secrets
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from kubernetes import client
@@ -27,7 +27,8 @@ from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 from runtime.errors import AwxRuntimeError
-from runtime.kubernetes_api import api_client
+from runtime.events import EventRecorder, ObjectReference, current_job
+from runtime.kubernetes_api import Connection, connect
 from runtime.rightsizing.advisor import Report
 
 JOB = "awx-rightsizing"
@@ -41,18 +42,13 @@ class Target:
     namespace: str
     configmap: str
     pushgateway: str | None
-    kube_api_url: str | None
+    kube: Connection
 
 
 def publish(report: Report, markdown: str, target: Target) -> None:
-    if target.pushgateway is not None:
-        _push(report, target)
-    api = client.CoreV1Api(
-        api_client(target.kube_api_url, "--kube-api-url / RIGHTSIZE_KUBE_API_URL")
-    )
+    kube = connect(target.kube)
     try:
-        _replace_configmap(api, report, markdown, target)
-        _event(api, report, target)
+        _replace_configmap(client.CoreV1Api(kube), report, markdown, target)
     except (ApiException, Urllib3Error) as error:
         status = getattr(error, "status", None) or "unreachable"
         raise AwxRuntimeError(
@@ -60,9 +56,13 @@ def publish(report: Report, markdown: str, target: Target) -> None:
             f"(Kubernetes API: {status} {getattr(error, 'reason', error)})",
             kind="kubernetes",
         ) from None
+    recorder = EventRecorder(lambda: kube, target.namespace, related=current_job(target.namespace))
+    recorder.record(_configmap(target), EVENT_REASON, "Publish", _summary(report, target))
+    if target.pushgateway is not None:
+        _push(report, target, recorder.failures)
 
 
-def _push(report: Report, target: Target) -> None:
+def _push(report: Report, target: Target, events_failed: int) -> None:
     from prometheus_client import CollectorRegistry, Gauge, pushadd_to_gateway  # noqa: PLC0415
 
     registry = CollectorRegistry()
@@ -90,6 +90,13 @@ def _push(report: Report, target: Target) -> None:
         list(identity),
         registry=registry,
     ).labels(**identity).set(time.time())
+    # A gauge, not a counter: this group is replaced each run, so it says how the last went.
+    Gauge(
+        "awx_runtime_events_failed",
+        "Kubernetes Events the last advisor run could not record.",
+        list(identity),
+        registry=registry,
+    ).labels(**identity).set(events_failed)
     assert target.pushgateway is not None
     try:
         # POST: replaces every series of these names in the group, nothing else.
@@ -128,37 +135,15 @@ def _replace_configmap(api: Any, report: Report, markdown: str, target: Target) 
         api.create_namespaced_config_map(target.namespace, body)
 
 
-def _event(api: Any, report: Report, target: Target) -> None:
+def _configmap(target: Target) -> ObjectReference:
+    return ObjectReference("v1", "ConfigMap", target.configmap, target.namespace)
+
+
+def _summary(report: Report, target: Target) -> str:
     items = report.recommendations
     passing = [r for r in items if r.blocked_by is None]
     saved = sum(r.monthly_savings for r in passing)
-    now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    message = (
+    return (
         f"{len(items)} right-sizing recommendations, {len(passing)} pass every gate "
         f"(monthly savings {saved:+.2f}); report in ConfigMap {target.configmap}"
-    )
-    api.create_namespaced_event(
-        target.namespace,
-        {
-            "apiVersion": "v1",
-            "kind": "Event",
-            "metadata": {
-                "name": f"{target.configmap}.{secrets.token_hex(8)}",
-                "namespace": target.namespace,
-            },
-            "involvedObject": {
-                "apiVersion": "v1",
-                "kind": "ConfigMap",
-                "name": target.configmap,
-                "namespace": target.namespace,
-            },
-            "reason": EVENT_REASON,
-            "message": message,
-            "type": "Normal",
-            "source": {"component": "awx-runtime-rightsize"},
-            "reportingComponent": "awx-runtime-rightsize",
-            "firstTimestamp": now,
-            "lastTimestamp": now,
-            "count": 1,
-        },
     )

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from runtime.errors import ConfigurationError
+from runtime.kubernetes_api import Connection, connection_from, connection_options
 from runtime.options import Option, OptionValues
 from runtime.rightsizing import queries, usage
 from runtime.rightsizing.gates import Gates
@@ -49,13 +50,7 @@ OPTIONS = (
         "--publish: ConfigMap for the report; empty: <deployment>-rightsizing-report",
         "",
     ),
-    Option(
-        "kube_api_url",
-        "--kube-api-url",
-        "RIGHTSIZE_KUBE_API_URL",
-        "--publish: Kubernetes API URL; empty: in-cluster",
-        "",
-    ),
+    *connection_options("RIGHTSIZE", "--publish: the ConfigMap and Events"),
     Option(
         "until",
         "--until",
@@ -78,7 +73,7 @@ class Settings:
     gates: Gates
     report_configmap: str
     pushgateway: str | None
-    kube_api_url: str | None
+    kube: Connection
 
 
 def resolve(arguments: argparse.Namespace) -> Settings:
@@ -107,7 +102,7 @@ def resolve(arguments: argparse.Namespace) -> Settings:
         gates=gates,
         report_configmap=values.optional("report_configmap") or f"{deployment}-rightsizing-report",
         pushgateway=values.optional("pushgateway"),
-        kube_api_url=values.optional("kube_api_url"),
+        kube=connection_from(values),
     )
 
 

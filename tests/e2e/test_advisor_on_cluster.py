@@ -38,7 +38,10 @@ def test_the_advisor_runs_with_its_report_and_events_only(
         report = "awx-rightsizing-report"
         assert can_i(kube, account, "create", "configmaps", ns)
         assert can_i(kube, account, "update", "configmaps", ns, name=report)
-        assert can_i(kube, account, "create", "events", ns)
+        assert can_i(kube, account, "create", "events", ns, group="events.k8s.io")
+        assert can_i(kube, account, "patch", "events", ns, name="any", group="events.k8s.io")
+        assert not can_i(kube, account, "create", "events", namespaces.jobs, group="events.k8s.io")
+        assert not can_i(kube, account, "delete", "events", ns, name="any", group="events.k8s.io")
         assert not can_i(kube, account, "update", "configmaps", ns, name="awx-rightsizing-stack")
         assert not can_i(kube, account, "get", "secrets", ns, name="awx-admin-password")
         assert not can_i(kube, account, "list", "secrets", ns)

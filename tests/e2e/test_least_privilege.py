@@ -8,32 +8,15 @@ never call the API mount no token, as the server stores them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from kubernetes import client
 
-from tests.engine import EngineProject, Namespaces
+from tests.e2e.deployments import deployment_of
+from tests.engine import Namespaces
 from tests.services.cluster import can_i as can
-from tests.services.cluster import ensure_namespace, suffix
-
-
-@contextmanager
-def deployment_of(
-    directory: Path, kubeconfig: Path, kube: client.ApiClient, **config: str
-) -> Iterator[Namespaces]:
-    project = EngineProject.create(directory)
-    namespaces = project.target_cluster(kubeconfig, suffix())
-    ensure_namespace(kube, namespaces.monitoring)
-    for path, value in config.items():
-        project.set_config(path, value)
-    project.up()
-    try:
-        yield namespaces
-    finally:
-        project.pulumi("destroy", "--yes")
 
 
 @pytest.fixture(scope="module")
@@ -75,13 +58,37 @@ def test_the_exporter_reads_pods_and_its_awx_resource_only(
     assert never(kube, account, deployed) == []
 
 
-def test_the_backup_account_reads_no_secret_and_no_workload(
+def records_events_only_at_home(kube: client.ApiClient, account: str, ns: Namespaces) -> None:
+    """Events in the account's own namespace (create; get and patch for a series), no more."""
+    home = account.split("/", maxsplit=1)[0]
+    for verb in ("create", "get", "patch"):
+        assert can(kube, account, verb, "events", home, name=None if verb == "create" else "e",
+                   group="events.k8s.io"), verb  # fmt: skip
+    assert not can(kube, account, "delete", "events", home, name="e", group="events.k8s.io")
+    assert not can(kube, account, "list", "events", home, group="events.k8s.io")
+    assert not can(kube, account, "create", "events", ns.jobs, group="events.k8s.io")
+    assert not can(kube, account, "create", "events", "default", group="events.k8s.io")
+
+
+def test_the_backup_account_records_events_and_reads_no_secret_and_no_workload(
     deployed: Namespaces, kube: client.ApiClient
 ) -> None:
     account = f"{deployed.awx}/awx-backup"
     for resource in ("pods", "deployments", "configmaps"):
         assert not can(kube, account, "list", resource, deployed.awx), resource
     assert not can(kube, account, "get", "secrets", deployed.awx, name="awx-secret-key")
+    assert not can(kube, account, "create", "secrets", deployed.awx)
+    records_events_only_at_home(kube, account, deployed)
+    assert never(kube, account, deployed) == []
+
+
+def test_the_fork_enforcer_records_events_and_nothing_else(
+    deployed: Namespaces, kube: client.ApiClient
+) -> None:
+    account = f"{deployed.awx}/awx-fork-enforcer"
+    records_events_only_at_home(kube, account, deployed)
+    assert not can(kube, account, "get", "awxs", deployed.awx, name="awx", group="awx.ansible.com")
+    assert not can(kube, account, "get", "secrets", deployed.awx, name="awx-admin-password")
     assert never(kube, account, deployed) == []
 
 
@@ -119,8 +126,7 @@ def test_awx_runs_job_pods_in_the_job_namespace_only(
 
 @pytest.mark.parametrize(
     ("namespace_of", "deployment"),
-    [("awx", "awx-fork-enforcer"), ("awx", "awx-postgres-exporter"),
-     ("monitoring", "awx-pushgateway")],
+    [("awx", "awx-postgres-exporter"), ("monitoring", "awx-pushgateway")],
 )  # fmt: skip
 def test_pods_that_never_call_the_api_mount_no_token(
     deployed: Namespaces, kube: client.ApiClient, namespace_of: str, deployment: str

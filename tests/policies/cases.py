@@ -420,9 +420,17 @@ CASES = [
     ),
     Case(
         "no-secrets-in-env-values",
-        one(DEPLOYMENT, deployment()),
-        one(DEPLOYMENT, deployment(env=[{"name": "AWX_PASSWORD", "value": "hunter2hunter2"}])),
-        "sets AWX_PASSWORD as a literal",
+        # The path of a Secret mounted as a file is no secret (components/pods.py SecretFile)...
+        one(
+            DEPLOYMENT,
+            deployment(
+                env=[{"name": "PGPASSWORD_FILE", "value": "/var/run/secrets/pg/password"}],
+                volumeMounts=[{"name": "pg", "mountPath": "/var/run/secrets/pg"}],
+            ),
+        ),
+        # ...but a *_FILE variable holding anything else is named like the secret it holds.
+        one(DEPLOYMENT, deployment(env=[{"name": "PGPASSWORD_FILE", "value": "hunter2hunter2"}])),
+        "sets PGPASSWORD_FILE as a literal",
     ),
     Case(
         "awx-fork-limits-consistent",

@@ -13,7 +13,6 @@ from kubernetes import client
 
 from runtime.exporter.health.check import degraded, describe, healthy, unhealthy
 from runtime.exporter.health.model import CheckReport, ComponentHealth, DeploymentState
-from runtime.kubernetes_api import api_client as shared_api_client
 
 API_COMPONENT = "kubernetes"
 DEPLOYMENT_COMPONENT = "deployment"
@@ -27,10 +26,6 @@ NAME_LABEL = "app.kubernetes.io/name"
 def default_pod_selector(awx_name: str) -> str:
     """Labels the AWX operator puts on every pod it manages for the AWX resource `awx_name`."""
     return f"app.kubernetes.io/part-of={awx_name},app.kubernetes.io/managed-by=awx-operator"
-
-
-def api_client(api_url: str | None) -> client.ApiClient:
-    return shared_api_client(api_url, "--kube-api-url / EXPORTER_KUBE_API_URL")
 
 
 @dataclass(frozen=True)

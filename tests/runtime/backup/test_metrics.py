@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable
 
@@ -91,3 +92,42 @@ def test_an_unreachable_pushgateway_is_logged_and_does_not_fail_the_backup(
     result = runner("create", "--no-prune")
     assert result.status == 0, result.stderr
     assert any(entry.get("event") == "metrics-push-failed" for entry in result.logs())
+
+
+def test_an_unreachable_kubernetes_api_costs_the_backup_nothing_and_is_counted(
+    *,
+    runner: BackupRunner,
+    store_env: Callable[[str], dict[str, str]],
+    backup_source: PostgresServer,
+    pushgateway: Pushgateway,
+    age_keys: AgeKeys,
+) -> None:
+    # A real refused connection (nothing listens on the port), not a fake: create records
+    # BackupSucceeded and PruneRemoved would follow; each attempt fails fast.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    deployment = unique_deployment("events")
+    runner.env = backup_environment(
+        backup_source,
+        store_env("pvc"),
+        deployment,
+        pushgateway.url,
+        BACKUP_AGE_RECIPIENTS=age_keys.recipient,
+        BACKUP_KUBE_API_URL=f"http://127.0.0.1:{closed}",
+    )
+    labels = {"name": deployment, "namespace": "awx-test"}
+    for _ in range(2):
+        created = runner("create", "--no-prune")
+        assert created.status == 0, created.stderr
+        warnings = [entry for entry in created.logs() if entry["level"] == "warning"]
+        assert len(warnings) == 1
+        assert warnings[0]["event"] == "kubernetes-event-failed"
+        assert "BackupSucceeded" in warnings[0]["message"]
+        time.sleep(1.1)  # backup names have one-second resolution
+    failed = runner("create", "--no-prune", PGPASSWORD="wrong")
+    assert failed.status == 1
+    assert "kubernetes-event-failed" in [entry.get("event") for entry in failed.logs()]
+
+    assert pushgateway.value("awx-backup", "awx_runtime_events_failed_total", **labels) == 3
+    assert pushgateway.value("awx-backup", "awx_backup_total", status="success", **labels) == 2

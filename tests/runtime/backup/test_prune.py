@@ -59,8 +59,10 @@ def test_prune_applies_retention_keeps_the_minimum_and_removes_old_leftovers(
         time.sleep(1.1)
     root = Path(store["BACKUP_PVC_PATH"])
     names = [manifest["name"] for manifest in runner.manifests()]
-    for name in names[1:]:
-        _age(root, name, days=30)
+    # Distinct ages, oldest last: equal ones (within one second) would tie, and which of
+    # them min_backups keeps would depend on the clock.
+    for extra_days, name in enumerate(names[1:]):
+        _age(root, name, days=30 + extra_days)
     leftover = root / "awx-backups" / "awx-backup-gone-20200101-000000"
     leftover.mkdir()
     (leftover / "database.dump.age").write_bytes(b"partial")

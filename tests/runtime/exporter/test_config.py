@@ -37,7 +37,7 @@ Environment = Callable[..., dict[str, str]]
         ),
         (
             {"EXPORTER_KUBE_API_URL": ""},
-            "--kube-api-url / EXPORTER_KUBE_API_URL: not set and not in a pod",
+            "--kube-api-url / EXPORTER_KUBE_API_URL: not set, not in a pod, and no usable",
         ),
     ],
 )

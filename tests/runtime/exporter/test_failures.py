@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import psycopg
 
@@ -50,6 +51,25 @@ def test_database_going_down_and_coming_back_is_followed(base_environment: Envir
         server.start()
         exporter.wait_for_component("database", "Healthy")
         assert exporter.component_health()["database"] == 1.0
+
+
+def test_secrets_come_from_mounted_files_before_the_environment(
+    base_environment: Environment, tmp_path: Path
+) -> None:
+    # How the pod gets them (components/pods.py SecretFile): files, with no value in env.
+    healthy = base_environment()
+    (tmp_path / "password").write_text(healthy["PGPASSWORD"] + "\n")
+    (tmp_path / "token").write_text(healthy["AWX_TOKEN"])
+    environment = base_environment(
+        PGPASSWORD="not-the-password",
+        PGPASSWORD_FILE=str(tmp_path / "password"),
+        AWX_TOKEN_FILE=str(tmp_path / "token"),
+    )
+    del environment["AWX_TOKEN"]
+    with running_exporter(environment) as exporter:
+        components = exporter.wait_for_checks()["components"]
+        assert components["database"]["status"] == "Healthy", components["database"]
+        assert components["task_capacity"]["status"] == "Healthy", components["task_capacity"]
 
 
 def test_wrong_database_password_is_unhealthy(base_environment: Environment) -> None:

@@ -12,12 +12,23 @@ def test_enforcer_runs_per_the_monitoring_contract() -> None:
         m["kind"]: m for m in run.manifests() if m["metadata"]["name"] == "awx-fork-enforcer"
     }
     assert set(by_kind) == {"ServiceAccount", "Deployment", "Service"}
-    assert by_kind["ServiceAccount"]["automountServiceAccountToken"] is False
+    # Its token records ForkLimitCorrected Events, with a Role allowing that alone.
+    assert by_kind["ServiceAccount"].get("automountServiceAccountToken") is not False
+    events = [m for m in run.manifests() if m["metadata"]["name"] == "awx-fork-enforcer-events"]
+    assert {m["kind"] for m in events} == {"Role", "RoleBinding"}
+    (role,) = [m for m in events if m["kind"] == "Role"]
+    assert role["rules"] == [
+        {
+            "apiGroups": ["events.k8s.io"],
+            "resources": ["events"],
+            "verbs": ["create", "get", "patch"],
+        }
+    ]
     deployment = by_kind["Deployment"]
     labels = {"app.kubernetes.io/name": "awx-fork-enforcer", "app.kubernetes.io/instance": "awx"}
     assert deployment["spec"]["selector"]["matchLabels"] == labels
     pod = deployment["spec"]["template"]["spec"]
-    assert pod["automountServiceAccountToken"] is False
+    assert pod["automountServiceAccountToken"] is True
     assert pod["serviceAccountName"] == "awx-fork-enforcer"
     (container,) = pod["containers"]
     assert container["args"] == ["forks", "enforce", "--interval", "60"]
@@ -27,9 +38,14 @@ def test_enforcer_runs_per_the_monitoring_contract() -> None:
     assert env["AWX_MAX_FORKS"] == "20"
     assert env["AWX_INSTANCE_GROUPS"] == "default=40:10"
     assert env["AWX_USERNAME"] == "admin"
-    assert env["AWX_PASSWORD"] == {
-        "secretKeyRef": {"name": "awx-admin-password", "key": "password"}
-    }
+    assert "AWX_PASSWORD" not in env
+    assert env["AWX_PASSWORD_FILE"] == "/var/run/secrets/awx-platform/awx-password/password"
+    assert {"name": "awx-password", "mountPath": "/var/run/secrets/awx-platform/awx-password",
+            "readOnly": True} in container["volumeMounts"]  # fmt: skip
+    assert {"name": "awx-password", "secret": {"secretName": "awx-admin-password",
+            "items": [{"key": "password", "path": "password"}], "defaultMode": 0o440}
+            } in pod["volumes"]  # fmt: skip
+    assert env["POD_NAME"] == {"fieldRef": {"fieldPath": "metadata.name"}}
     assert (env["AWX_DEPLOYMENT_NAME"], env["AWX_NAMESPACE"]) == ("awx", "awx")
     service = by_kind["Service"]["spec"]
     assert service["selector"] == labels
@@ -47,10 +63,10 @@ def test_enforcer_with_a_token_secret_and_dry_run() -> None:
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     assert container["args"] == ["forks", "enforce", "--interval", "120", "--dry-run"]
     env = {e["name"]: e for e in container["env"]}
-    assert env["AWX_TOKEN"]["valueFrom"] == {
-        "secretKeyRef": {"name": "awx-enforcer-token", "key": "token"}
-    }
-    assert "AWX_PASSWORD" not in env and "AWX_USERNAME" not in env
+    assert env["AWX_TOKEN_FILE"]["value"] == "/var/run/secrets/awx-platform/awx-token/token"
+    volumes = deployment["spec"]["template"]["spec"]["volumes"]
+    assert [v["secret"]["secretName"] for v in volumes if "secret" in v] == ["awx-enforcer-token"]
+    assert not {"AWX_TOKEN", "AWX_PASSWORD", "AWX_PASSWORD_FILE", "AWX_USERNAME"} & set(env)
 
 
 def test_enforcer_can_be_left_out() -> None:
@@ -66,6 +82,6 @@ def test_the_enforcer_passes_the_advisory_policies_too() -> None:
         if r.name.startswith("awx-platform-fork-enforcer-")
         and r.resource_type.startswith("kubernetes:")
     ]
-    assert len(resources) == 3
+    assert len(resources) == 5
     found = {name: violations(policy, resources) for name, policy in POLICIES.items()}
     assert {name: v for name, v in found.items() if v} == {}

@@ -23,10 +23,17 @@ def container(pod: dict[str, Any]) -> dict[str, Any]:
     return main
 
 
+RECORDER_ENV = {"POD_NAME", "AWX_RUNTIME_JOB_NAME", "AWX_RUNTIME_JOB_UID"}
+"""The downward-API variables every runtime pod gets for its Events (components/events_rbac.py);
+test_backup_jobs.py checks them once, `env` leaves them out."""
+
+
 def env(pod: dict[str, Any]) -> dict[str, Any]:
     """Name -> value, or -> (secret, key) for variables taken from a Secret."""
     found: dict[str, Any] = {}
     for variable in container(pod)["env"]:
+        if variable["name"] in RECORDER_ENV:
+            continue
         reference = variable.get("valueFrom", {}).get("secretKeyRef")
         found[variable["name"]] = (
             (reference["name"], reference["key"]) if reference else variable["value"]

@@ -23,7 +23,7 @@ ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role"
 RESTORE_SECRETS_ROLE = "awx-platform-backup-restore-secrets"
 CONTRACT_VARIABLES = {
     "AWX_DEPLOYMENT_NAME", "AWX_NAMESPACE", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER",
-    "PGPASSWORD", "PGSSLMODE", "BACKUP_STORAGE_TYPE", "BACKUP_PREFIX", "BACKUP_S3_BUCKET",
+    "PGPASSWORD_FILE", "PGSSLMODE", "BACKUP_STORAGE_TYPE", "BACKUP_PREFIX", "BACKUP_S3_BUCKET",
     "BACKUP_S3_REGION", "BACKUP_S3_ENDPOINT_URL", "BACKUP_S3_SSE", "BACKUP_S3_KMS_KEY_ARN",
     "BACKUP_AZURE_ACCOUNT_URL", "BACKUP_AZURE_CONTAINER", "BACKUP_GCS_BUCKET",
     "BACKUP_GCS_PROJECT", "BACKUP_PVC_PATH", "BACKUP_COMPRESSION", "BACKUP_ENCRYPTION",
@@ -148,8 +148,8 @@ def test_backup_env_is_the_contract_from_config_and_the_postgres_secret(prod: Pr
         "PGPORT": (secret, "port"),
         "PGDATABASE": (secret, "database"),
         "PGUSER": (secret, "username"),
-        "PGPASSWORD": (secret, "password"),
         "PGSSLMODE": (secret, "sslmode"),
+        "PGPASSWORD_FILE": "/var/run/secrets/awx-platform/postgres-password/password",
         "BACKUP_ENCRYPTION": "age",
         "BACKUP_AGE_RECIPIENTS": PROD_RECIPIENTS,
     }
@@ -161,6 +161,7 @@ def test_awx_secrets_are_mounted_and_the_private_key_is_not(prod: ProgramRun) ->
     pod = cron_pod(prod)
     assert mounts(pod) == {
         "/tmp": "emptyDir",
+        "/var/run/secrets/awx-platform/postgres-password": "awx-postgres-configuration",
         "/var/run/awx-secrets/awx-postgres-configuration": "awx-postgres-configuration",
         "/var/run/awx-secrets/awx-secret-key": "awx-secret-key",
         "/var/run/awx-secrets/awx-admin-password": "awx-admin-password",
@@ -204,7 +205,7 @@ def test_drill_runs_a_scratch_postgres_sidecar_on_localhost(prod: ProgramRun) ->
     assert variables["BACKUP_AGE_IDENTITY_FILE"] == "/var/run/awx-backup-identity/identity"
     assert mounts(pod)["/var/run/awx-backup-identity"] == "awx-backup-age-identity"
     # The drill restores into its own database: it never gets AWX's database credentials.
-    assert not {"PGHOST", "PGPASSWORD"} & set(variables)
+    assert not {"PGHOST", "PGPASSWORD", "PGPASSWORD_FILE"} & set(variables)
     (sidecar,) = pod["initContainers"]
     assert sidecar["restartPolicy"] == "Always"
     assert sidecar["image"] == f"docker.io/library/postgres:16.4@{PROD_POSTGRES_DIGEST}"
@@ -248,7 +249,12 @@ def test_restore_job_restores_the_named_backup_into_awx_database() -> None:
     names = [v["name"] for v in container(pod)["env"]]
     # Kubernetes expands $(VAR) only from variables defined earlier in the list.
     assert names.index("PGUSER") < names.index("BACKUP_TARGET_DSN")
-    assert variables["PGPASSWORD"] == ("awx-postgres-configuration", "password")
+    assert (
+        variables["PGPASSWORD_FILE"] == "/var/run/secrets/awx-platform/postgres-password/password"
+    )
+    assert mounts(pod)["/var/run/secrets/awx-platform/postgres-password"] == (
+        "awx-postgres-configuration"
+    )
     assert mounts(pod)["/var/run/awx-backup-identity"] == "awx-backup-age-identity"
     assert [r for r in run.of_type(ROLE) if r.name == RESTORE_SECRETS_ROLE] == []
     assert run.outputs["backup"]["restore_job"] == job["metadata"]["name"]

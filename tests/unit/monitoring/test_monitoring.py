@@ -126,10 +126,11 @@ def test_awx_is_scraped_with_a_bearer_token_from_a_secret() -> None:
     assert leaked == []
     exporter = named(run, DEPLOYMENT)["awx-exporter"].plain
     env = {e["name"]: e for e in exporter["spec"]["template"]["spec"]["containers"][0]["env"]}
-    assert env["AWX_TOKEN"]["valueFrom"]["secretKeyRef"] == {
-        "name": "awx-metrics-token",
-        "key": "token",
-    }
+    assert "AWX_TOKEN" not in env
+    assert env["AWX_TOKEN_FILE"]["value"] == "/var/run/secrets/awx-platform/awx-token/token"
+    volumes = exporter["spec"]["template"]["spec"]["volumes"]
+    assert {"name": "awx-token", "secret": {"secretName": "awx-metrics-token", "defaultMode": 0o440,
+            "items": [{"key": "token", "path": "token"}]}} in volumes  # fmt: skip
 
 
 @pytest.mark.parametrize("stack", ["prod-aws", "prod-azure", "prod-gcp"])
@@ -175,8 +176,12 @@ def test_exporter_probes_its_health_endpoints_with_least_privilege(local: Progra
     assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
     env = {e["name"]: e for e in container["env"]}
-    assert "value" not in env["PGPASSWORD"]
-    assert env["PGPASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == "awx-postgres-configuration"
+    assert "PGPASSWORD" not in env
+    password = "/var/run/secrets/awx-platform/postgres-password"
+    assert env["PGPASSWORD_FILE"]["value"] == f"{password}/password"
+    assert {"name": "postgres-password", "mountPath": password, "readOnly": True} in container[
+        "volumeMounts"
+    ]
     role = named(local, ROLE)["awx-exporter"].plain
     assert role["rules"] == [
         {"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]},
@@ -249,6 +254,12 @@ def test_network_policies_deny_by_default_and_allow_what_awx_needs(local: Progra
         "restore-drill",
     ]
     assert backup["egress"][1]["ports"] == [{"protocol": "TCP", "port": 9091}]
+    # Every runtime pod that records Events reaches the API server; nothing else new does.
+    assert backup["egress"][2] == {
+        "ports": [{"protocol": "TCP", "port": 443}, {"protocol": "TCP", "port": 6443}]
+    }
+    api = policies["awx-allow-kubernetes-api"]["podSelector"]["matchExpressions"][0]["values"]
+    assert api == ["awx-task", "awx-platform-exporter", "awx-fork-enforcer", "awx-rightsizing"]
     assert set(policies) >= {
         "awx-allow-dns",
         "awx-allow-web-ingress",

@@ -49,7 +49,7 @@ def test_render_writes_every_object_with_secrets_redacted(tmp_path: Path) -> Non
     # One ConfigMap per dashboard that components/monitoring/dashboards returns.
     dashboard_files = local_dashboard_files()
     count = len(dashboard_files)
-    assert f"stack local: {55 + count} resources, {47 + count} manifests" in result.stdout
+    assert f"stack local: {59 + count} resources, {51 + count} manifests" in result.stdout
     assert "admin_password: [secret]" in result.stdout
     files = sorted(p.name for p in out.iterdir())
     assert files == sorted(
@@ -81,9 +81,13 @@ def test_render_writes_every_object_with_secrets_redacted(tmp_path: Path) -> Non
             "poddisruptionbudget-awx-awx-web.yaml",
             "prometheusrule-awx-awx-rules.yaml",
             "resourcequota-awx-jobs-awx-jobs.yaml",
+            "role-awx-awx-backup-events.yaml",
             "role-awx-awx-exporter.yaml",
+            "role-awx-awx-fork-enforcer-events.yaml",
             "role-awx-jobs-awx-job-pods.yaml",
+            "rolebinding-awx-awx-backup-events.yaml",
             "rolebinding-awx-awx-exporter.yaml",
+            "rolebinding-awx-awx-fork-enforcer-events.yaml",
             "rolebinding-awx-jobs-awx-job-pods.yaml",
             "secret-awx-awx-admin-password.yaml",
             "secret-awx-awx-secret-key.yaml",

@@ -47,7 +47,15 @@ def test_weekly_cron_job_runs_the_advisor_dry_and_publishes() -> None:
     (container,) = pod["containers"]
     assert container["args"] == ["rightsize", "--format", "markdown", "--publish"]
     assert "--apply" not in container["args"]  # changes go through a pull request only
-    env = {item["name"]: item["value"] for item in container["env"]}
+    env = {item["name"]: item.get("value", item.get("valueFrom")) for item in container["env"]}
+    # Its Events name the pod and relate to the run's Job (components/events_rbac.py).
+    assert env.pop("AWX_RUNTIME_JOB_NAME") == {
+        "fieldRef": {"fieldPath": "metadata.labels['batch.kubernetes.io/job-name']"}
+    }
+    assert env.pop("AWX_RUNTIME_JOB_UID") == {
+        "fieldRef": {"fieldPath": "metadata.labels['batch.kubernetes.io/controller-uid']"}
+    }
+    assert env.pop("POD_NAME") == {"fieldRef": {"fieldPath": "metadata.name"}}
     assert env == {
         "PROMETHEUS_URL": "http://prometheus-operated.monitoring.svc:9090",
         "PUSHGATEWAY_URL": "http://awx-pushgateway.monitoring.svc:9091",
@@ -96,7 +104,12 @@ def test_its_service_account_can_write_the_report_and_events_only() -> None:
             "resourceNames": ["awx-rightsizing-report"],
             "verbs": ["get", "update"],
         },
-        {"apiGroups": [""], "resources": ["events"], "verbs": ["create"]},
+        # A repeated Event is one object whose series the runtime reads and patches.
+        {
+            "apiGroups": ["events.k8s.io"],
+            "resources": ["events"],
+            "verbs": ["create", "get", "patch"],
+        },
     ]
     binding = named(run, "RoleBinding", "awx-rightsizing")
     assert binding["roleRef"]["name"] == "awx-rightsizing"

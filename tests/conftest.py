@@ -1,4 +1,5 @@
-"""The e2e tests' shared local control plane (tests/services/cluster.py)."""
+"""Fixtures every test layer may use: the local control plane (tests/services/cluster.py),
+started on first use by a session that needs it and stopped by the session that started it."""
 
 from __future__ import annotations
 
