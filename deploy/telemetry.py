@@ -15,7 +15,7 @@ import socket
 
 from kubernetes import client
 
-from runtime.events import EventRecorder, ObjectReference
+from runtime.events import EventRecorder, awx_resource
 from runtime.pushgateway import MetricsPusher
 
 log = logging.getLogger("deploy")
@@ -23,7 +23,6 @@ log = logging.getLogger("deploy")
 CONTROLLER = "awx-platform/awx-deploy"
 JOB = "awx-deploy"
 PUSHGATEWAY_ENV = "PUSHGATEWAY_URL"
-AWX_API_VERSION, AWX_KIND = "awx.ansible.com/v1beta1", "AWX"
 
 
 def instance() -> str:
@@ -37,9 +36,7 @@ def instance() -> str:
 class Telemetry:
     def __init__(self, api: client.ApiClient, stack: str, awx: str, namespace: str) -> None:
         self._stack = stack
-        self._awx = ObjectReference(
-            api_version=AWX_API_VERSION, kind=AWX_KIND, name=awx, namespace=namespace
-        )
+        self._awx = awx_resource(awx, namespace)
         # Connected already (the gates need the API anyway): the recorder gets that client.
         self._recorder = EventRecorder(
             lambda: api, namespace=namespace, controller=CONTROLLER, instance=instance()

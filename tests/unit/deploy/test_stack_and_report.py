@@ -7,6 +7,7 @@ import pytest
 from pulumi.automation import CommandError, ConfigValue
 from pulumi.automation._cmd import CommandResult
 
+from deploy import kube
 from deploy.cli import health_timeout
 from deploy.engine import failure_lines
 from deploy.errors import DeployError
@@ -118,3 +119,12 @@ def test_engine_errors_are_cut_to_their_error_lines() -> None:
         "error: resource awx-platform-monitoring-pushgateway-account was not successfully "
         'created by the Kubernetes API server: namespaces "absent" not found'
     )
+
+
+def test_a_missing_kubeconfig_is_named(tmp_path: Path) -> None:
+    with pytest.raises(DeployError, match=r"kubeconfig .*absent.yaml does not exist"):
+        kube.connect(tmp_path / "absent.yaml", None)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\n")
+    with pytest.raises(DeployError, match=r"cluster\.kubeconfig .*no usable kubeconfig at"):
+        kube.connect(broken, "nowhere")
