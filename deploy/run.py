@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from kubernetes import client
+from pulumi import automation as auto
 
 from deploy import kube, lastgood, protection, worktree
-from deploy.engine import Engine
+from deploy.engine import Engine, failure_lines
 from deploy.errors import DeployError
 from deploy.gates import Gate, GateResult, skipped
 from deploy.gates.deployments import DeploymentsGate
@@ -119,6 +120,18 @@ def load_target(engine: Engine, stack: str, work_dir: Path, timeout: float) -> S
     return target
 
 
+def _record(engine: Engine, commit: str) -> str | None:
+    """Tag the stack with its new last good commit; None (logged) if the backend refused:
+    the deploy is still healthy, but a later rollback would go to the previous record."""
+    try:
+        engine.set_tag(lastgood.TAG, commit)
+    except auto.CommandError as error:
+        log.error("could not record %s as last good (stack tag %s): %s", commit[:12],
+                  lastgood.TAG, failure_lines(error))  # fmt: skip
+        return None
+    return commit
+
+
 def guarded_deploy(options: Options) -> Summary:
     started = time.monotonic()
     commit = worktree.head(options.work_dir)
@@ -142,8 +155,8 @@ def guarded_deploy(options: Options) -> Summary:
         summary.durations["gates"] = time.monotonic() - began
         summary.gates = outcome.results
         if outcome.healthy:
-            engine.set_tag(lastgood.TAG, commit)
-            summary.status, summary.last_good_recorded = "succeeded", commit
+            summary.status = "succeeded"
+            summary.last_good_recorded = _record(engine, commit)
         else:
             summary.failure_stage, summary.failure_detail = "gates", _failures(outcome)
     telemetry.deployed(summary.status == "succeeded", summary.one_line())

@@ -13,6 +13,7 @@ from deploy.engine import failure_lines
 from deploy.errors import DeployError
 from deploy.gates import GateResult
 from deploy.report import Rollback, Summary
+from deploy.run import declared_deployments
 from deploy.stack import StackTarget, parse_config, validate
 from tests.harness import stack_config
 
@@ -128,3 +129,19 @@ def test_a_missing_kubeconfig_is_named(tmp_path: Path) -> None:
     broken.write_text("apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\n")
     with pytest.raises(DeployError, match=r"cluster\.kubeconfig .*no usable kubeconfig at"):
         kube.connect(broken, "nowhere")
+
+
+def test_the_deployments_a_state_declares() -> None:
+    state = {
+        "resources": [
+            {"type": "kubernetes:apps/v1:Deployment",
+             "outputs": {"metadata": {"name": "awx-exporter", "namespace": "awx"}}},
+            {"type": "kubernetes:apps/v1:Deployment",
+             "outputs": {"metadata": {"name": "awx-pushgateway", "namespace": "monitoring"}}},
+            {"type": "kubernetes:core/v1:Service",
+             "outputs": {"metadata": {"name": "awx-exporter", "namespace": "awx"}}},
+            # A create that failed leaves no outputs: nothing to look for.
+            {"type": "kubernetes:apps/v1:Deployment", "outputs": {}},
+        ]
+    }  # fmt: skip
+    assert declared_deployments(state) == ["awx/awx-exporter", "monitoring/awx-pushgateway"]
