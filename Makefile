@@ -5,12 +5,22 @@ PYTHON := $(VENV)/bin/python
 
 # The engine runs offline: CLI and plugins from .tools/ (make toolchain), state in a
 # local file backend, no update checks, no plugin downloads.
+# PULUMI_TOOLCHAIN=system (CI with the official CLI from pulumi/actions) uses the `pulumi` on
+# PATH and its usual plugin downloads instead.
 TOOLS := $(CURDIR)/.tools
+PULUMI_TOOLCHAIN ?= built
+ifeq ($(PULUMI_TOOLCHAIN),built)
 export PATH := $(TOOLS)/bin:$(PATH)
 export PULUMI_HOME := $(TOOLS)/pulumi-home
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
+PULUMI_CLI := $(TOOLS)/bin/pulumi
+CLI_TARGET := toolchain
+else
+PULUMI_CLI := pulumi
+CLI_TARGET := install
+endif
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
 export PULUMI_SKIP_UPDATE_CHECK := true
-export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 # The language host we can build does not read runtime.options.virtualenv from the engine.
 export PULUMI_PYTHON_CMD := $(CURDIR)/$(VENV)/bin/python
 # Only the local stack has a documented passphrase; every other stack needs it from the
@@ -18,12 +28,12 @@ export PULUMI_PYTHON_CMD := $(CURDIR)/$(VENV)/bin/python
 ifeq ($(STACK),local)
 export PULUMI_CONFIG_PASSPHRASE ?= awx-platform-local
 endif
-PULUMI := $(TOOLS)/bin/pulumi --non-interactive
+PULUMI := $(PULUMI_CLI) --non-interactive
 
 NPM_TOOLS := $(TOOLS)/npm
 AZURITE_VERSION := 3.37.0
 
-.PHONY: npm-tools install toolchain cluster cluster-down cluster-status test lint docs render stack preview up destroy refresh policy bench check clean distclean
+.PHONY: npm-tools install toolchain cluster cluster-down cluster-status test lint docs render stack preview up deploy destroy refresh policy bench check clean distclean
 
 install: $(VENV)/.installed
 
@@ -34,12 +44,12 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 toolchain: install
-	$(PYTHON) -m scripts.toolchain
+	$(PYTHON) -m scripts.toolchain >&2
 
 # The embedded default: a real control plane on 127.0.0.1 (docs/cluster.md). A second
 # `make cluster` reuses the running one; `make cluster-down` stops it by PID.
 cluster: toolchain
-	$(PYTHON) -m scripts.cluster start
+	$(PYTHON) -m scripts.cluster start >&2
 
 cluster-down:
 	$(PYTHON) -m scripts.cluster stop
@@ -81,11 +91,11 @@ bench: install toolchain
 	$(PYTHON) bench/backup.py
 	$(PYTHON) bench/rightsize.py
 
-stack: toolchain
+stack: $(CLI_TARGET)
 	@test -n "$$PULUMI_CONFIG_PASSPHRASE$$PULUMI_CONFIG_PASSPHRASE_FILE" || { \
 	  echo "Set PULUMI_CONFIG_PASSPHRASE (or _FILE) for stack $(STACK)."; exit 1; }
 	@mkdir -p .pulumi-state
-	$(PULUMI) stack select --create $(STACK)
+	$(PULUMI) stack select --create $(STACK) >&2
 
 preview: stack
 	$(PULUMI) preview --stack $(STACK)
@@ -97,6 +107,12 @@ endif
 
 up destroy: stack
 	$(PULUMI) $@ --yes $(PULUMI_UP_FLAGS) --stack $(STACK)
+
+# Guarded deploy (docs/deploy.md): up, health gates for deploy.health.window, the commit
+# recorded as last good; on failure a rollback to the last good commit. With `make -s`, stdout
+# is the JSON summary alone (toolchain, cluster and stack selection log to stderr).
+deploy: stack
+	$(PYTHON) -m deploy --stack $(STACK)
 
 refresh: stack
 	$(PULUMI) refresh --yes --expect-no-changes --stack $(STACK)

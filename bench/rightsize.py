@@ -32,10 +32,10 @@ def _peak_mb() -> float:
 
 def advisor_child(url: str, until: float) -> dict[str, float]:
     started = time.perf_counter()
+    from runtime.prometheus_api import Prometheus  # noqa: PLC0415
     from runtime.rightsizing import queries, report, usage  # noqa: PLC0415
     from runtime.rightsizing.advisor import advise  # noqa: PLC0415
     from runtime.rightsizing.gates import Gates  # noqa: PLC0415
-    from runtime.rightsizing.prometheus import Prometheus  # noqa: PLC0415
     from runtime.rightsizing.stack_file import StackFile  # noqa: PLC0415
 
     imported = time.perf_counter()

@@ -18,6 +18,7 @@ from components.settings.awx import AwxSettings
 from components.settings.backup import BackupSettings
 from components.settings.base import FieldError, Section
 from components.settings.cluster import ClusterSettings
+from components.settings.deploy import DeploySettings
 from components.settings.monitoring import MonitoringSettings
 from components.settings.names import JOB_NAMESPACE, awx_name_derivations, longest_fit
 from components.settings.policy import PolicySettings
@@ -49,6 +50,8 @@ class StackConfig(Section):
     """The awx-runtime image that backup, fork-enforcer and exporter pods run."""
     cluster: ClusterSettings = ClusterSettings()
     """Which cluster to deploy to, or a directory to render manifests into."""
+    deploy: DeploySettings = DeploySettings()
+    """Guarded deploys (`make deploy`): the health gates after `up`, and who awaits rollouts."""
     secrets: SecretSettings = SecretSettings()
     """Secret values; accepted only as Pulumi secrets."""
 

@@ -26,6 +26,7 @@ from components.monitoring import (
     monitoring_targets,
     object_storage_ports,
 )
+from components.pods import skip_rollout_await
 from components.rightsizing import AwxRightsizing, AwxRightsizingArgs
 
 
@@ -58,8 +59,15 @@ class AwxPlatform(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: AwxPlatformArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("awx-platform:platform:AwxPlatform", name, None, opts)
         config = args.config
+        if config.deploy.rollouts_awaited_by == "gates":
+            # The guarded deploy's Deployment gate waits for rollouts (bounded, reported per
+            # Deployment) instead of the provider; a component's transformations reach every
+            # resource below it.
+            opts = pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(transformations=[skip_rollout_await])
+            )
+        super().__init__("awx-platform:platform:AwxPlatform", name, None, opts)
         provider = self._kubernetes_provider(name, config)
         labels = {
             "app.kubernetes.io/part-of": "awx-platform",

@@ -242,3 +242,30 @@ def kubernetes_resources(requirements: ResourceRequirements) -> dict[str, dict[s
         if values:
             shaped[kind] = values
     return shaped
+
+
+SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait"
+DEPLOYMENT_TYPE = "kubernetes:apps/v1:Deployment"
+
+
+def skip_rollout_await(
+    args: pulumi.ResourceTransformationArgs,
+) -> pulumi.ResourceTransformationResult | None:
+    """A transformation marking every Deployment below it pulumi.com/skipAwait, so that `up`
+    returns once the API server accepted it and a guarded deploy's gate awaits the rollout
+    (deploy.rollouts_awaited_by: gates)."""
+    if args.type_ != DEPLOYMENT_TYPE:
+        return None
+    metadata = args.props.get("metadata")
+    if isinstance(metadata, Mapping):
+        metadata = dict(metadata)
+        annotations = dict(metadata.get("annotations") or {})
+    elif metadata is None:
+        metadata, annotations = {}, {}
+    else:
+        # Every Deployment of the program passes its metadata as a plain dict; anything else
+        # would silently lose the annotation, so it is a programming error.
+        raise TypeError(f"{args.name}: metadata must be a dict to mark it skipAwait")
+    annotations[SKIP_AWAIT_ANNOTATION] = "true"
+    metadata["annotations"] = annotations
+    return pulumi.ResourceTransformationResult({**args.props, "metadata": metadata}, args.opts)

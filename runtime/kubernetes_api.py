@@ -117,6 +117,27 @@ def _ambient(option: str) -> client.ApiClient:
     return _client(configuration)
 
 
+def from_kubeconfig(path: str | None, context: str | None, what: str) -> client.ApiClient:
+    """A kubeconfig file (None: $KUBECONFIG, else ~/.kube/config) and context (None: its
+    current one), for tools an operator or CI runs outside the cluster (the guarded deploy
+    connects as the stack's `cluster.kubeconfig` and `cluster.context` say); `what` names
+    where the two came from, for the error."""
+    from kubernetes import client, config  # noqa: PLC0415
+
+    kubeconfig = path or os.environ.get("KUBECONFIG") or str(Path.home() / ".kube" / "config")
+    configuration = client.Configuration()
+    try:
+        config.load_kube_config(  # type: ignore[no-untyped-call]
+            config_file=kubeconfig, context=context, client_configuration=configuration
+        )
+    except (config.ConfigException, OSError) as error:
+        raise ConfigurationError(
+            f"{what}: no usable kubeconfig at {kubeconfig} (context {context or 'current'}: "
+            f"{error})"
+        ) from None
+    return _client(configuration)
+
+
 def _client(configuration: client.Configuration) -> client.ApiClient:
     from kubernetes import client  # noqa: PLC0415
 

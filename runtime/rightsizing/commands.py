@@ -15,9 +15,9 @@ from typing import Any
 
 from runtime.logs import log
 from runtime.options import add_options
+from runtime.prometheus_api import Prometheus
 from runtime.rightsizing import patch, report, usage
 from runtime.rightsizing.advisor import advise
-from runtime.rightsizing.prometheus import Prometheus
 from runtime.rightsizing.settings import OPTIONS, resolve
 
 

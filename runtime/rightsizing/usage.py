@@ -7,8 +7,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from runtime.prometheus_api import Prometheus, Sample
 from runtime.rightsizing import queries
-from runtime.rightsizing.prometheus import Prometheus, Sample
 
 COMPONENTS = ("task", "web", "ee", "redis", "rsyslog", "init", "postgres", "job")
 _CONTAINERS = {

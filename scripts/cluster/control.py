@@ -282,7 +282,9 @@ def _alive(pid: int | None, name: str) -> bool:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
     except OSError:
         return False
-    return command == str(BIN / name)
+    # Resolved on both sides: a git worktree links the main checkout's .tools, so the same
+    # binary is started as /main/.tools/bin/etcd and looked for as /worktree/.tools/bin/etcd.
+    return Path(command).resolve() == (BIN / name).resolve()
 
 
 def _terminate(pid: int, grace: float = 15.0) -> None:

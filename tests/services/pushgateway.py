@@ -43,7 +43,9 @@ def running_pushgateway() -> Iterator[Pushgateway]:
         raise RuntimeError("prometheus-pushgateway not found: scripts/system-deps.sh installs it")
     port = free_port()
     process = subprocess.Popen(
-        [binary, f"--web.listen-address=127.0.0.1:{port}"],
+        # Debian's build defaults --persistence.file to /var/lib/prometheus/pushgateway.data,
+        # which every instance would share (and load at start); empty keeps this one in memory.
+        [binary, f"--web.listen-address=127.0.0.1:{port}", "--persistence.file="],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -92,9 +92,20 @@ def test_deploys_go_through_environments_dev_first() -> None:
     assert all(s.startswith("prod") for s in matrix_stacks(document, "production"))
     assert jobs["production"]["environment"] == "production"
     assert jobs["production"]["needs"] == "dev"
-    for step in steps_using(document, "pulumi/actions"):
-        assert step["with"]["command"] == "up"
-        assert step["with"]["policyPacks"] == "policies"
+    for name in ("dev", "production"):
+        job = jobs[name]
+        # Guarded: every environment deploys through `make deploy` (gates, rollback), never a
+        # bare `pulumi up`; pulumi/actions only installs the CLI.
+        assert [s.get("with") for s in steps_using(document, "pulumi/actions")] == [None, None]
+        runs = " ".join(str(step.get("run", "")) for step in job["steps"])
+        assert 'make -s deploy STACK="$STACK" PULUMI_TOOLCHAIN=system' in runs
+        assert "pulumi up" not in runs
+        deploy_step = next(s for s in job["steps"] if "make -s deploy" in str(s.get("run", "")))
+        assert deploy_step["env"]["STACK"] == "${{ matrix.stack }}"
+        # A rollback needs the last good commit: the checkout keeps the history.
+        checkout = steps_using({"jobs": {name: job}}, "actions/checkout")[0]
+        assert checkout["with"]["fetch-depth"] == 0
+        assert "PUSHGATEWAY_URL" in job["env"] and "DEPLOY_HEALTH_TIMEOUT" in job["env"]
 
 
 def _runs(step: dict) -> str:

@@ -1,6 +1,7 @@
-"""The Prometheus HTTP API, instant queries only: every statistic the advisor needs is a
-function over a range vector or subquery, so Prometheus does the reduction and a reply holds
-one value per pod and container instead of a 14-day series."""
+"""The one Prometheus HTTP API client of the project, instant queries only: every statistic
+the right-sizing advisor needs is a function over a range vector or subquery, so Prometheus
+does the reduction and a reply holds one value per pod and container instead of a 14-day
+series; a guarded deploy's Prometheus gate (deploy/gates/prometheus.py) asks the same way."""
 
 from __future__ import annotations
 
