@@ -255,6 +255,25 @@ def test_a_restore_whose_secrets_the_authorizer_refuses_fails_naming_the_secret(
     assert "could not record Kubernetes Event RestoreFailed" in warning["message"]
 
 
+def test_drills_record_their_outcome(
+    backup_runner: BackupRunner,
+    deployed: Namespaces,
+    kube: client.ApiClient,
+    restore_target: dict[str, Any],
+) -> None:
+    assert backup_runner("create", "--no-prune").status == 0
+    drilled = backup_runner("drill", BACKUP_DRILL_TARGET_DSN=dsn(restore_target))
+    assert drilled.status == 0, drilled.stderr
+    [passed] = runtime_events(kube, deployed.awx, "DrillSucceeded")
+    assert (passed.type, passed.action) == ("Normal", "Drill")
+    # The scratch database gone (nothing listens on port 1): a Warning, not a success.
+    broken = "host=127.0.0.1 port=1 user=postgres dbname=postgres"
+    assert backup_runner("drill", BACKUP_DRILL_TARGET_DSN=broken).status == 1
+    [failed] = runtime_events(kube, deployed.awx, "DrillFailed")
+    assert failed.type == "Warning"
+    assert failed.note.startswith("restore of backup ")
+
+
 def test_prune_records_how_many_and_which(
     backup_runner: BackupRunner, deployed: Namespaces, kube: client.ApiClient
 ) -> None:
