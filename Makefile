@@ -31,7 +31,7 @@ endif
 PULUMI := $(PULUMI_CLI) --non-interactive
 
 NPM_TOOLS := $(TOOLS)/npm
-AZURITE_VERSION := 3.37.0
+NPM_PINS := scripts/npm-tools/package.json scripts/npm-tools/package-lock.json
 
 .PHONY: npm-tools install toolchain cluster cluster-down cluster-status test lint docs render stack preview up deploy destroy refresh policy bench check clean distclean
 
@@ -70,11 +70,16 @@ lint: install
 check: lint test
 
 # Node tools the tests start (Azurite, the Azure Blob emulator), from the npm registry into
-# .tools/npm (gitignored, shared by worktrees). Idempotent: skipped once installed.
-npm-tools: $(NPM_TOOLS)/node_modules/.bin/azurite-blob
+# .tools/npm (gitignored, shared by worktrees), every transitive version pinned by our
+# lockfile (`npm ci`): a floating dependency cannot break a fresh machine. Skipped once
+# installed, until the pins change (a stamp: npm gives unpacked files their 1985 mtime).
+npm-tools: $(NPM_TOOLS)/.installed
 
-$(NPM_TOOLS)/node_modules/.bin/azurite-blob:
-	npm install --no-audit --no-fund --prefix $(NPM_TOOLS) azurite@$(AZURITE_VERSION)
+$(NPM_TOOLS)/.installed: $(NPM_PINS)
+	mkdir -p $(NPM_TOOLS)
+	cp $(NPM_PINS) $(NPM_TOOLS)/
+	npm ci --no-audit --no-fund --prefix $(NPM_TOOLS)
+	touch $@
 
 docs: install
 	$(PYTHON) scripts/reference_docs.py
