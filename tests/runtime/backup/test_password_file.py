@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.runtime.backup.awx_data import table_checksums
 from tests.runtime.backup.fixtures import (
     AgeKeys,
@@ -19,17 +21,15 @@ from tests.services.postgres import PostgresServer
 from tests.services.pushgateway import Pushgateway
 
 
-def test_create_and_restore_read_the_password_from_its_file(
-    *,
-    runner: BackupRunner,
+@pytest.fixture
+def environment(
     store_env: Callable[[str], dict[str, str]],
     backup_source: PostgresServer,
     pushgateway: Pushgateway,
     age_keys: AgeKeys,
-    restore_target: dict[str, Any],
-    tmp_path: Path,
-) -> None:
-    environment = backup_environment(
+) -> dict[str, str]:
+    """A backup's environment, PGPASSWORD included (the tests take it out or override it)."""
+    return backup_environment(
         backup_source,
         store_env("pvc"),
         unique_deployment("password-file"),
@@ -37,6 +37,16 @@ def test_create_and_restore_read_the_password_from_its_file(
         BACKUP_AGE_RECIPIENTS=age_keys.recipient,
         BACKUP_AGE_IDENTITY_FILE=str(age_keys.identity_file),
     )
+
+
+def test_create_and_restore_read_the_password_from_its_file(
+    *,
+    runner: BackupRunner,
+    environment: dict[str, str],
+    backup_source: PostgresServer,
+    restore_target: dict[str, Any],
+    tmp_path: Path,
+) -> None:
     password = tmp_path / "password"
     password.write_text(environment.pop("PGPASSWORD") + "\n")
     runner.env = {**environment, "PGPASSWORD_FILE": str(password)}
@@ -49,21 +59,9 @@ def test_create_and_restore_read_the_password_from_its_file(
 
 
 def test_an_unreadable_password_file_is_named(
-    *,
-    runner: BackupRunner,
-    store_env: Callable[[str], dict[str, str]],
-    backup_source: PostgresServer,
-    pushgateway: Pushgateway,
-    age_keys: AgeKeys,
-    tmp_path: Path,
+    runner: BackupRunner, environment: dict[str, str], tmp_path: Path
 ) -> None:
-    environment = backup_environment(
-        backup_source,
-        store_env("pvc"),
-        unique_deployment("password-file"),
-        pushgateway.url,
-        BACKUP_AGE_RECIPIENTS=age_keys.recipient,
-    )
+    # PGPASSWORD stays set: a named file that cannot be read is an error, never a fallback.
     missing = tmp_path / "no-such-password"
     runner.env = {**environment, "PGPASSWORD_FILE": str(missing)}
 
